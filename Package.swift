@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "signet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "signet", targets: ["signet"]),
+        .executable(name: "signet-tuf-client", targets: ["signet-tuf-client"]),
+        .library(name: "SignetCore", targets: ["SignetCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // Pure core: no I/O, no clock. Canonical JSON, TUF metadata, keys, verification.
+        .target(
+            name: "SignetCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // TUF client: the specification's section 5 workflow over HTTP and a local metadata store.
+        .target(
+            name: "SignetTUFClient",
+            dependencies: [
+                "SignetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // TUF repository on disk: build, sign and publish metadata from a folder of files.
+        .target(
+            name: "SignetTUFRepository",
+            dependencies: ["SignetCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The `signet` command line: keys, repo and bench subcommands.
+        .target(
+            name: "SignetCLI",
+            dependencies: [
+                "SignetCore", "SignetTUFClient", "SignetTUFRepository",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "signet", dependencies: ["SignetCLI"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "signet-tuf-client",
+            dependencies: [
+                "SignetCore", "SignetTUFClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SignetTUFClientTests",
+            dependencies: ["SignetCore", "SignetTUFClient", "SignetTUFRepository"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

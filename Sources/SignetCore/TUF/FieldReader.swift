@@ -1,0 +1,97 @@
+/// Typed access to the fields of a metadata object, with errors that name the exact field.
+struct FieldReader {
+    let object: JSONObject
+    /// Where this object sits, e.g. `root.signed.roles.targets`.
+    let context: String
+
+    init(_ object: JSONObject, context: String) {
+        self.object = object
+        self.context = context
+    }
+
+    init(_ value: JSONValue, context: String) throws(TUFError) {
+        guard let object = value.objectValue else {
+            throw TUFError(.malformed, "\(context) must be an object, found \(value.kindName)")
+        }
+        self.init(object, context: context)
+    }
+
+    func path(_ key: String) -> String { "\(context).\(key)" }
+
+    func value(_ key: String) throws(TUFError) -> JSONValue {
+        guard let value = object[key] else { throw TUFError(.malformed, "\(path(key)) is missing") }
+        return value
+    }
+
+    func wrongKind(_ key: String, _ expected: String, _ value: JSONValue) -> TUFError {
+        TUFError(.malformed, "\(path(key)) must be \(expected), found \(value.kindName)")
+    }
+
+    func string(_ key: String) throws(TUFError) -> String {
+        let value = try value(key)
+        guard let string = value.stringValue else { throw wrongKind(key, "a string", value) }
+        return string
+    }
+
+    func integer(_ key: String) throws(TUFError) -> Int64 {
+        let value = try value(key)
+        guard let integer = value.integerValue else { throw wrongKind(key, "an integer", value) }
+        return integer
+    }
+
+    func bool(_ key: String) throws(TUFError) -> Bool {
+        let value = try value(key)
+        guard let bool = value.boolValue else { throw wrongKind(key, "a boolean", value) }
+        return bool
+    }
+
+    func optionalBool(_ key: String) throws(TUFError) -> Bool? {
+        guard object[key] != nil else { return nil }
+        return try bool(key)
+    }
+
+    func optionalInteger(_ key: String) throws(TUFError) -> Int64? {
+        guard object[key] != nil else { return nil }
+        return try integer(key)
+    }
+
+    func object(_ key: String) throws(TUFError) -> FieldReader {
+        let value = try value(key)
+        guard let object = value.objectValue else { throw wrongKind(key, "an object", value) }
+        return FieldReader(object, context: path(key))
+    }
+
+    func optionalObject(_ key: String) throws(TUFError) -> FieldReader? {
+        guard object[key] != nil else { return nil }
+        return try object(key)
+    }
+
+    func array(_ key: String) throws(TUFError) -> [JSONValue] {
+        let value = try value(key)
+        guard let array = value.arrayValue else { throw wrongKind(key, "an array", value) }
+        return array
+    }
+
+    func stringArray(_ key: String) throws(TUFError) -> [String] {
+        var strings: [String] = []
+        for (index, element) in try array(key).enumerated() {
+            guard let string = element.stringValue else {
+                throw TUFError(.malformed, "\(path(key))[\(index)] must be a string, found \(element.kindName)")
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    /// A list of strings with no repeats (by UTF-8 bytes).
+    func uniqueStringArray(_ key: String) throws(TUFError) -> [String] {
+        let strings = try stringArray(key)
+        guard Set(strings.map(UTF8Key.init)).count == strings.count else {
+            throw TUFError(.malformed, "\(path(key)) lists the same value more than once")
+        }
+        return strings
+    }
+
+    /// The fields this type does not know, kept so that a round-trip preserves them.
+    func unrecognized(known: [String]) -> JSONObject { object.removing(known) }
+}

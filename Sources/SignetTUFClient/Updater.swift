@@ -1,0 +1,190 @@
+import SignetCore
+
+/// Limits and switches of the client workflow; the defaults are python-tuf's.
+public struct UpdaterConfig: Sendable {
+    public var maxRootRotations = 256
+    public var maxDelegations = 32
+    public var rootMaxLength = 512_000
+    public var timestampMaxLength = 16_384
+    public var snapshotMaxLength = 2_000_000
+    public var targetsMaxLength = 5_000_000
+    /// Fetch targets as `dir/HASH.name` when the root enables consistent snapshots.
+    public var prefixTargetsWithHash = true
+
+    public init() {}
+}
+
+/// The TUF client workflow of specification section 5 over a `Fetcher` and a `MetadataStore`.
+///
+/// Each role is persisted the moment it verifies, so a failure later in the cycle keeps what was
+/// already proven; nothing unverified is ever written. "Now" is fixed when the updater is made.
+public struct Updater: Sendable {
+    public let metadataBaseURL: String
+    public let store: MetadataStore
+    public let config: UpdaterConfig
+    let fetcher: any Fetcher
+    public private(set) var trusted: TrustedMetadataSet
+    private var refreshed = false
+
+    /// Loads and verifies the local root before anything touches the network.
+    public init(metadataBaseURL: String, metadataDirectory: String, fetcher: any Fetcher, now: TUFTime,
+                config: UpdaterConfig = UpdaterConfig()) throws(TUFError)
+    {
+        self.metadataBaseURL = metadataBaseURL.hasSuffix("/") ? metadataBaseURL : metadataBaseURL + "/"
+        store = MetadataStore(directory: metadataDirectory)
+        self.fetcher = fetcher
+        self.config = config
+        guard let rootBytes = try store.load(Root.type, maxBytes: config.rootMaxLength) else {
+            throw TUFError(.storage, "no trusted root.json in \(metadataDirectory): run init first")
+        }
+        trusted = try TrustedMetadataSet(trustedRoot: rootBytes, referenceTime: now)
+    }
+
+    /// Updates root, timestamp, snapshot and top-level targets (5.3 to 5.6). Runs once per updater.
+    public mutating func refresh() async throws(TUFError) {
+        try await loadRoot()
+        try await loadTimestamp()
+        try await loadSnapshot()
+        _ = try await loadTargets(Targets.type, delegator: Root.type)
+        refreshed = true
+    }
+
+    // MARK: Top-level roles
+
+    private mutating func loadRoot() async throws(TUFError) {
+        let lowest = trusted.root.signed.version + 1
+        for version in lowest..<(lowest + Int64(config.maxRootRotations)) {
+            let bytes: [UInt8]
+            do {
+                bytes = try await download(Root.type, version: version, maxBytes: config.rootMaxLength)
+            } catch let error where error.kind == .httpStatus(404) || error.kind == .httpStatus(403) {
+                return
+            }
+            try trusted.updateRoot(bytes)
+            try store.persist(Root.type, bytes)
+        }
+    }
+
+    private mutating func loadTimestamp() async throws(TUFError) {
+        // The local timestamp, even if expired, is the reference that stops a rollback.
+        if let local = try? store.load(Timestamp.type, maxBytes: config.timestampMaxLength) {
+            _ = try? trusted.updateTimestamp(local)
+        }
+        let bytes = try await download(Timestamp.type, version: nil, maxBytes: config.timestampMaxLength)
+        do {
+            try trusted.updateTimestamp(bytes)
+        } catch let error where error.kind == .equalVersion {
+            return
+        }
+        try store.persist(Timestamp.type, bytes)
+    }
+
+    private mutating func loadSnapshot() async throws(TUFError) {
+        if let local = try? store.load(Snapshot.type, maxBytes: config.snapshotMaxLength),
+           (try? trusted.updateSnapshot(local, trusted: true)) != nil
+        {
+            return  // the local snapshot is still the one timestamp names
+        }
+        guard let meta = trusted.timestamp?.signed.snapshotMeta else {
+            throw TUFError(.workflow, "timestamp is not loaded")
+        }
+        let version = trusted.root.signed.usesConsistentSnapshots ? meta.version : nil
+        let bytes = try await download(Snapshot.type, version: version,
+                                       maxBytes: meta.length.map(Int.init) ?? config.snapshotMaxLength)
+        try trusted.updateSnapshot(bytes)
+        try store.persist(Snapshot.type, bytes)
+    }
+
+    /// Loads a targets role as delegated by `delegator`: from disk if it is still the version that
+    /// snapshot names, else from the repository.
+    private mutating func loadTargets(_ role: String, delegator: String) async throws(TUFError) -> Metadata<Targets> {
+        if trusted.targetsRole(role) != nil {
+            if !trusted.isTrusted(role, delegatedBy: delegator) { try trusted.verifyLoaded(role, delegatedBy: delegator) }
+            return trusted.targetsRole(role)!
+        }
+        if let local = try? store.load(role, maxBytes: config.targetsMaxLength),
+           let metadata = try? trusted.updateDelegatedTargets(local, role: role, delegator: delegator)
+        {
+            return metadata
+        }
+        guard let info = trusted.snapshot?.signed.meta["\(role).json"] else {
+            throw TUFError(.missingMetadata, "\(role) is delegated but snapshot does not list \(role).json")
+        }
+        let version = trusted.root.signed.usesConsistentSnapshots ? info.version : nil
+        let bytes = try await download(role, version: version, maxBytes: info.length.map(Int.init) ?? config.targetsMaxLength)
+        let metadata = try trusted.updateDelegatedTargets(bytes, role: role, delegator: delegator)
+        try store.persist(role, bytes)
+        return metadata
+    }
+
+    private func download(_ role: String, version: Int64?, maxBytes: Int) async throws(TUFError) -> [UInt8] {
+        let name = PercentEncoding.encode(role)
+        let file = version.map { "\($0).\(name).json" } ?? "\(name).json"
+        return try await fetcher.fetch(metadataBaseURL + file, maxBytes: maxBytes)
+    }
+
+    // MARK: Targets
+
+    /// Finds a target's trusted length and hashes by a pre-order depth-first search of the
+    /// delegations (5.6.7): children in listed order, a matching terminating role ends the search,
+    /// a role already visited is skipped, at most `maxDelegations` roles are visited.
+    public mutating func targetInfo(for targetPath: String) async throws(TUFError) -> TargetFile? {
+        if !refreshed { try await refresh() }
+        var toVisit: [(role: String, delegator: String)] = [(Targets.type, Root.type)]
+        var visited = Set<UTF8Key>()
+        while visited.count <= config.maxDelegations, let next = toVisit.popLast() {
+            let (role, delegator) = next
+            if visited.contains(UTF8Key(role)) { continue }  // a cycle, or a role already searched
+            let metadata = try await loadTargets(role, delegator: delegator)
+            if let target = metadata.signed.targets[targetPath] { return target }
+            visited.insert(UTF8Key(role))
+            guard let delegations = metadata.signed.delegations else { continue }
+            var children: [(role: String, delegator: String)] = []
+            for child in delegations.roles(forTarget: targetPath) {
+                children.append((child.name, role))
+                if child.terminating {
+                    toVisit.removeAll()
+                    break
+                }
+            }
+            toVisit.append(contentsOf: children.reversed())
+        }
+        return nil
+    }
+
+    /// Where a target is cached: `<dir>/<percent-encoded path>`, one flat folder that no path escapes.
+    public static func cachePath(for targetPath: String, in directory: String) -> String {
+        "\(directory)/\(PercentEncoding.encode(targetPath))"
+    }
+
+    /// The cached file for a target if its length and hashes still match, else nil.
+    public func cachedTarget(_ targetPath: String, info: TargetFile, directory: String) -> String? {
+        let path = Self.cachePath(for: targetPath, in: directory)
+        guard let bytes = try? AtomicFile.read(path, maxBytes: Int(clamping: info.length)),
+              (try? info.verify(bytes, what: targetPath)) != nil
+        else { return nil }
+        return path
+    }
+
+    /// Downloads a target, verifies its length and every hash, and stores it atomically.
+    public func downloadTarget(_ targetPath: String, info: TargetFile, baseURL: String, directory: String)
+        async throws(TUFError) -> String
+    {
+        var remotePath = targetPath
+        if trusted.root.signed.usesConsistentSnapshots, config.prefixTargetsWithHash, let hash = info.hashes.values.first {
+            if let slash = targetPath.lastIndex(of: "/") {
+                remotePath = "\(targetPath[...slash])\(hash).\(targetPath[targetPath.index(after: slash)...])"
+            } else {
+                remotePath = "\(hash).\(targetPath)"
+            }
+        }
+        let encoded = remotePath.split(separator: "/", omittingEmptySubsequences: false)
+            .map { PercentEncoding.encode(String($0)) }.joined(separator: "/")
+        let base = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
+        let bytes = try await fetcher.fetch(base + encoded, maxBytes: Int(clamping: info.length))
+        try info.verify(bytes, what: targetPath)
+        let path = Self.cachePath(for: targetPath, in: directory)
+        try AtomicFile.write(bytes, to: path)
+        return path
+    }
+}
