@@ -44,7 +44,7 @@ let package = Package(
         // TUF repository on disk: build, sign and publish metadata from a folder of files.
         .target(
             name: "SignetTUFRepository",
-            dependencies: ["SignetCore"],
+            dependencies: ["SignetCore", "SignetTUFClient"],
             swiftSettings: swiftSettings
         ),
         // The `signet` command line: keys, repo and bench subcommands.
@@ -56,7 +56,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "signet", dependencies: ["SignetCLI"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "signet",
+            dependencies: ["SignetCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "signet-tuf-client",
             dependencies: [

@@ -1,1 +1,12 @@
-// CLI
+import ArgumentParser
+
+/// `signet`: the command line of the Signet signage control system.
+public struct SignetCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "signet",
+        abstract: "Signet: a signage control system that shows only what approvers signed.",
+        subcommands: [DemoCommand.self, KeysCommand.self, RepoCommand.self, BenchCommand.self]
+    )
+
+    public init() {}
+}

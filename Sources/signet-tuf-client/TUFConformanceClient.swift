@@ -31,7 +31,7 @@ struct TUFConformanceClient: AsyncParsableCommand {
 
     func updater() throws -> Updater {
         guard let metadataUrl else { throw ValidationError("--metadata-url is required") }
-        return try Updater(metadataBaseURL: metadataUrl, metadataDirectory: metadataDir, fetcher: HTTPFetcher(),
+        return try Updater(metadataBaseURL: metadataUrl, metadataDirectory: metadataDir, fetcher: SchemeFetcher(),
                            now: TUFTime(secondsSince1970: Int64(Date().timeIntervalSince1970)))
     }
 
