@@ -69,10 +69,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore"], swiftSettings: swiftSettings),
+        // Fixtures shared by the test targets: an in-memory repository with fixed keys.
+        .target(name: "SignetTestSupport", dependencies: ["SignetCore"], path: "Tests/SignetTestSupport",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SignetTUFClientTests",
-            dependencies: ["SignetCore", "SignetTUFClient", "SignetTUFRepository"],
+            dependencies: ["SignetCore", "SignetTUFClient", "SignetTUFRepository", "SignetTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
