@@ -44,7 +44,12 @@ let package = Package(
         // TUF repository on disk: build, sign and publish metadata from a folder of files.
         .target(
             name: "SignetTUFRepository",
-            dependencies: ["SignetCore", "SignetTUFClient"],
+            dependencies: [
+                "SignetCore", "SignetTUFClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The `signet` command line: keys, repo and bench subcommands.

@@ -8,7 +8,11 @@ import SignetCore
 /// Crash-safe file replacement: write a temporary file in the same folder, fsync it, rename it over
 /// the target, fsync the folder. A power cut leaves either the old file or the new one, never a mix.
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(TUFError) {
+    /// `syncDirectory: false` leaves the folder's fsync to the caller (`syncDirectory(of:)`), who
+    /// writes several files in a row: each file is still either old or new after a crash.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644,
+                             syncDirectory: Bool = true) throws(TUFError)
+    {
         let directory = parentDirectory(of: path)
         let temporary = "\(directory)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
@@ -36,6 +40,11 @@ public enum AtomicFile {
             unlink(temporary)
             throw error("cannot rename \(temporary) to \(path)")
         }
+        if syncDirectory { Self.syncDirectory(directory) }
+    }
+
+    /// Makes the renames in a folder durable.
+    public static func syncDirectory(_ directory: String) {
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryFD >= 0 {
             fsync(directoryFD)

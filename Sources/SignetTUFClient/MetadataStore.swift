@@ -13,9 +13,14 @@ public struct MetadataStore: Sendable {
         try AtomicFile.read(path(for: role), maxBytes: maxBytes)
     }
 
-    public func persist(_ role: String, _ bytes: [UInt8]) throws(TUFError) {
-        try AtomicFile.write(bytes, to: path(for: role))
+    /// Replaces a role's file atomically. With `syncDirectory: false` the caller calls `sync()` once
+    /// after a series of writes.
+    public func persist(_ role: String, _ bytes: [UInt8], syncDirectory: Bool = true) throws(TUFError) {
+        try AtomicFile.write(bytes, to: path(for: role), syncDirectory: syncDirectory)
     }
+
+    /// Makes every rename in the folder durable.
+    public func sync() { AtomicFile.syncDirectory(directory) }
 
     public func remove(_ role: String) {
         AtomicFile.remove(path(for: role))

@@ -25,6 +25,8 @@ public struct Updater: Sendable {
     let fetcher: any Fetcher
     public private(set) var trusted: TrustedMetadataSet
     private var refreshed = false
+    /// Files were renamed into the metadata folder since its last fsync.
+    private var unsynced = false
 
     /// Loads and verifies the local root before anything touches the network.
     public init(metadataBaseURL: String, metadataDirectory: String, fetcher: any Fetcher, now: TUFTime,
@@ -42,11 +44,23 @@ public struct Updater: Sendable {
 
     /// Updates root, timestamp, snapshot and top-level targets (5.3 to 5.6). Runs once per updater.
     public mutating func refresh() async throws(TUFError) {
+        defer { syncStore() }
         try await loadRoot()
         try await loadTimestamp()
         try await loadSnapshot()
         _ = try await loadTargets(Targets.type, delegator: Root.type)
         refreshed = true
+    }
+
+    /// Writes a verified role; the folder is synced once at the end of the operation.
+    private mutating func persist(_ role: String, _ bytes: [UInt8]) throws(TUFError) {
+        try store.persist(role, bytes, syncDirectory: false)
+        unsynced = true
+    }
+
+    private mutating func syncStore() {
+        if unsynced { store.sync() }
+        unsynced = false
     }
 
     // MARK: Top-level roles
@@ -61,7 +75,7 @@ public struct Updater: Sendable {
                 return
             }
             try trusted.updateRoot(bytes)
-            try store.persist(Root.type, bytes)
+            try persist(Root.type, bytes)
         }
     }
 
@@ -76,7 +90,7 @@ public struct Updater: Sendable {
         } catch let error where error.kind == .equalVersion {
             return
         }
-        try store.persist(Timestamp.type, bytes)
+        try persist(Timestamp.type, bytes)
     }
 
     private mutating func loadSnapshot() async throws(TUFError) {
@@ -92,15 +106,15 @@ public struct Updater: Sendable {
         let bytes = try await download(Snapshot.type, version: version,
                                        maxBytes: meta.length.map(Int.init) ?? config.snapshotMaxLength)
         try trusted.updateSnapshot(bytes)
-        try store.persist(Snapshot.type, bytes)
+        try persist(Snapshot.type, bytes)
     }
 
     /// Loads a targets role as delegated by `delegator`: from disk if it is still the version that
     /// snapshot names, else from the repository.
     private mutating func loadTargets(_ role: String, delegator: String) async throws(TUFError) -> Metadata<Targets> {
-        if trusted.targetsRole(role) != nil {
+        if let loaded = trusted.targetsRole(role) {
             if !trusted.isTrusted(role, delegatedBy: delegator) { try trusted.verifyLoaded(role, delegatedBy: delegator) }
-            return trusted.targetsRole(role)!
+            return loaded
         }
         if let local = try? store.load(role, maxBytes: config.targetsMaxLength),
            let metadata = try? trusted.updateDelegatedTargets(local, role: role, delegator: delegator)
@@ -113,7 +127,7 @@ public struct Updater: Sendable {
         let version = trusted.root.signed.usesConsistentSnapshots ? info.version : nil
         let bytes = try await download(role, version: version, maxBytes: info.length.map(Int.init) ?? config.targetsMaxLength)
         let metadata = try trusted.updateDelegatedTargets(bytes, role: role, delegator: delegator)
-        try store.persist(role, bytes)
+        try persist(role, bytes)
         return metadata
     }
 
@@ -130,14 +144,15 @@ public struct Updater: Sendable {
     /// a role already visited is skipped, at most `maxDelegations` roles are visited.
     public mutating func targetInfo(for targetPath: String) async throws(TUFError) -> TargetFile? {
         if !refreshed { try await refresh() }
+        defer { syncStore() }
         var toVisit: [(role: String, delegator: String)] = [(Targets.type, Root.type)]
-        var visited = Set<UTF8Key>()
+        var visited: [String] = []  // at most maxDelegations + 1 names: a scan beats a set
         while visited.count <= config.maxDelegations, let next = toVisit.popLast() {
             let (role, delegator) = next
-            if visited.contains(UTF8Key(role)) { continue }  // a cycle, or a role already searched
+            if visited.contains(where: { $0.hasSameUTF8(as: role) }) { continue }  // a cycle, or already searched
             let metadata = try await loadTargets(role, delegator: delegator)
             if let target = metadata.signed.targets[targetPath] { return target }
-            visited.insert(UTF8Key(role))
+            visited.append(role)
             guard let delegations = metadata.signed.delegations else { continue }
             var children: [(role: String, delegator: String)] = []
             for child in delegations.roles(forTarget: targetPath) {

@@ -114,6 +114,6 @@ public struct FileRepository: Sendable {
                 files.append((relative, path))
             }
         }
-        return files.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        return files.sorted { $0.0.precedesInUTF8($1.0) }
     }
 }

@@ -58,3 +58,25 @@ struct PathPatternTests {
         #expect(PercentEncoding.encode("é z") == "%C3%A9%20z")
     }
 }
+
+@Suite("Delegation search order")
+struct DelegationOrderTests {
+    @Test func indexedLookupMatchesAScanOfEveryRole() {
+        let patterns: [[String]] = [["team-01/*"], ["*/x.png"], ["team-02/*", "shared/*"], ["team-01/a*"], ["[st]eam-01/*"],
+                                    ["team-03"], ["e\u{301}/*"], ["é/*"], ["*"]]
+        var roles = patterns.enumerated().map { index, paths in
+            DelegatedRole(name: "r\(index)", keyIDs: [], threshold: 1, terminating: index == 3, paths: paths)
+        }
+        roles.append(DelegatedRole(name: "bins", keyIDs: [], threshold: 1, pathHashPrefixes: ["2c", "a", "f"]))
+        let delegations = Delegations(roles: roles)
+        let targets = ["team-01/a.png", "team-01/x.png", "seam-01/b", "team-02/x.png", "shared/y", "team-03", "foo",
+                       "e\u{301}/z", "é/z", "é/\u{301}", "x/x.png", "team-01", "/team-01", ""]
+        for target in targets {
+            let scanned = roles.filter { $0.isDelegated(path: target) }.map(\.name)
+            #expect(delegations.roles(forTarget: target).map(\.name) == scanned, "\(target)")
+        }
+        #expect(delegations.roles(forTarget: "team-01/a.png").map(\.name).filter { $0.hasPrefix("r") } == ["r0", "r3", "r4"])
+        #expect(delegations.roles(forTarget: "é/z").map(\.name).contains("r7"))
+        #expect(!delegations.roles(forTarget: "é/z").map(\.name).contains("r6"))
+    }
+}

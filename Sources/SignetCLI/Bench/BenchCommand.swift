@@ -1,6 +1,9 @@
 import ArgumentParser
 
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that measure Signet against a reference implementation in the same run.",
+        subcommands: [TUFBenchCommand.self]
+    )
 }

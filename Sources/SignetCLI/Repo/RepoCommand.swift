@@ -14,7 +14,7 @@ struct RepoCommand: AsyncParsableCommand {
         thresholds and signs a new snapshot and timestamp with the online keys.
         """,
         subcommands: [Init.self, AddTargets.self, RemoveTarget.self, Delegate.self, RotateRoot.self, Sign.self,
-                      Publish.self, Timestamp.self, Status.self]
+                      Publish.self, Timestamp.self, Status.self, Serve.self]
     )
 }
 
@@ -299,6 +299,23 @@ extension RepoCommand {
             let file = try metadata.refreshTimestamp(timestampKey: try KeyFile.loadSigningKey(timestampKey), now: Clock.now())
             try fileRepository.writePublished([file], repository: metadata)
             print("timestamp v\(metadata.timestamp!.signed.version), expires \(metadata.timestamp!.signed.expires)")
+        }
+    }
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the repository folder read-only over HTTP until interrupted.",
+            discussion: "Clients verify every byte, so any static server works; this one needs nothing installed."
+        )
+
+        @Argument(help: "The repository folder.") var repository: String
+        @Option(help: "Address to listen on.") var host = "127.0.0.1"
+        @Option(help: "Port (0 picks a free one).") var port = 8080
+
+        func run() async throws {
+            let server = try await StaticFileServer(root: repository, host: host, port: port)
+            print("serving \(server.root) at http://\(host):\(server.port)/ (metadata/ and targets/)")
+            try await server.waitUntilClosed()
         }
     }
 

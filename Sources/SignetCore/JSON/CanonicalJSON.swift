@@ -38,9 +38,16 @@ public enum CanonicalJSON {
 
     static func writeString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { output.append(UInt8(ascii: "\\")) }
-            output.append(byte)
+        var string = string
+        string.withUTF8 { bytes in
+            // Copy runs without quotes or backslashes in one go.
+            var runStart = 0
+            for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                output.append(UInt8(ascii: "\\"))
+                runStart = index
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(UInt8(ascii: "\""))
     }
@@ -49,5 +56,7 @@ public enum CanonicalJSON {
 /// Members ordered by the UTF-8 bytes of their keys (= Unicode code point order), not by Swift's
 /// `String <`, which compares canonical equivalents and orders "é" after "z".
 func sortedByUTF8(_ members: [JSONObject.Member]) -> [JSONObject.Member] {
-    members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    // Files written by Signet (and by python-tuf) are already sorted: check before sorting.
+    let inOrder = members.indices.dropFirst().allSatisfy { members[$0 - 1].key.precedesInUTF8(members[$0].key) }
+    return inOrder ? members : members.sorted { $0.key.precedesInUTF8($1.key) }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a document is not acceptable JSON, and where.
 public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Reason: Equatable, Sendable {
@@ -157,14 +159,20 @@ private struct Reader {
             guard try peek() == UInt8(ascii: "\"") else { throw fail(.unexpectedByte(bytes[position])) }
             let keyOffset = position
             let key = try parseString()
-            guard seen.insert(UTF8Key(key)).inserted else {
-                throw JSONParseError(reason: .duplicateKey(key), offset: keyOffset)
+            // Small objects (most of them) are checked by a scan; larger ones through a set.
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.key.hasSameUTF8(as: key) }
+            } else {
+                if seen.isEmpty { seen = Set(members.map { UTF8Key($0.key) }) }
+                duplicate = !seen.insert(UTF8Key(key)).inserted
             }
+            guard !duplicate else { throw JSONParseError(reason: .duplicateKey(key), offset: keyOffset) }
             skipWhitespace()
             guard try peek() == UInt8(ascii: ":") else { throw fail(.unexpectedByte(bytes[position])) }
             position += 1
             skipWhitespace()
-            members.append((key, try parseValue()))
+            members.append(JSONObject.Member(key: key, value: try parseValue()))
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","): position += 1
@@ -238,8 +246,7 @@ private struct Reader {
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                guard let string = String(validating: slice, as: UTF8.self) else {
+                guard let string = validatedString(UnsafeBufferPointer(rebasing: bytes[start..<position])) else {
                     throw JSONParseError(reason: .invalidUTF8, offset: start)
                 }
                 position += 1
@@ -255,7 +262,7 @@ private struct Reader {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                guard let string = String(validating: decoded, as: UTF8.self) else {
+                guard let string = decoded.withUnsafeBufferPointer(validatedString) else {
                     throw JSONParseError(reason: .invalidUTF8, offset: start)
                 }
                 position += 1
@@ -269,6 +276,16 @@ private struct Reader {
                 position += 1
             }
         }
+    }
+
+    /// The string these bytes encode, or nil if they are not valid UTF-8. Decoding replaces invalid
+    /// sequences, so valid input is exactly the input whose bytes survive decoding unchanged; this is
+    /// much faster than the generic `String(validating:)`, which showed in profiles.
+    func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let string = String(decoding: bytes, as: UTF8.self)
+        return string.utf8.withContiguousStorageIfAvailable { decoded in
+            decoded.count == bytes.count && (bytes.isEmpty || memcmp(decoded.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        } ?? string.utf8.elementsEqual(bytes) ? string : nil
     }
 
     mutating func parseEscape(into decoded: inout [UInt8]) throws(JSONParseError) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict JSON value: what TUF signs, without Foundation's lossy conversions.
 ///
 /// Integers only (TUF forbids floats), and object members kept in document order with their keys
@@ -18,7 +20,7 @@ extension JSONValue: Equatable {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
         case (.integer(let a), .integer(let b)): a == b
-        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): a.hasSameUTF8(as: b)
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a == b
         default: false
@@ -67,14 +69,24 @@ extension JSONValue {
 
 /// A JSON object: members in document order; keys are unique by their UTF-8 bytes.
 public struct JSONObject: Sendable, Equatable, Sequence {
-    public typealias Member = (key: String, value: JSONValue)
+    /// A stored member. A struct rather than a tuple: arrays of tuples need their type metadata
+    /// looked up at run time on every allocation, which showed in profiles of large documents.
+    public struct Member: Sendable {
+        public var key: String
+        public var value: JSONValue
+
+        public init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
 
     public private(set) var members: [Member]
 
     public init() { members = [] }
 
     /// Builds an object from members whose keys the caller knows to be distinct.
-    public init(_ members: [Member]) {
+    public init(_ members: [(key: String, value: JSONValue)]) {
         self.members = []
         for member in members { self[member.key] = member.value }
     }
@@ -90,7 +102,12 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }
 
-    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+    public struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[Member]>
+        public mutating func next() -> (key: String, value: JSONValue)? { base.next().map { ($0.key, $0.value) } }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(base: members.makeIterator()) }
 
     public subscript(key: String) -> JSONValue? {
         get { index(of: key).map { members[$0].value } }
@@ -98,7 +115,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
             if let index = index(of: key) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
-                members.append((key, newValue))
+                members.append(Member(key: key, value: newValue))
             }
         }
     }
@@ -106,7 +123,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     /// The object without the given keys: what remains are the fields a type does not know.
     public func removing(_ keys: [String]) -> JSONObject {
         JSONObject(uncheckedMembers: members.filter { member in
-            !keys.contains { $0.utf8.elementsEqual(member.key.utf8) }
+            !keys.contains { $0.hasSameUTF8(as: member.key) }
         })
     }
 
@@ -118,7 +135,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     }
 
     private func index(of key: String) -> Int? {
-        members.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+        members.firstIndex { $0.key.hasSameUTF8(as: key) }
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
@@ -149,10 +166,41 @@ public struct UTF8Key: Hashable, Sendable {
     public init(_ string: String) { self.string = string }
 
     public static func == (lhs: UTF8Key, rhs: UTF8Key) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        lhs.string.hasSameUTF8(as: rhs.string)
     }
 
     public func hash(into hasher: inout Hasher) {
-        for byte in string.utf8 { hasher.combine(byte) }
+        var string = string
+        string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension String {
+    /// Whether this string sorts before `other` by UTF-8 bytes (= by Unicode code points).
+    @inlinable
+    public func precedesInUTF8(_ other: String) -> Bool {
+        if let result = utf8.withContiguousStorageIfAvailable({ mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                let common = Swift.min(mine.count, theirs.count)
+                let order = common == 0 ? 0 : memcmp(mine.baseAddress!, theirs.baseAddress!, common)
+                return order != 0 ? order < 0 : mine.count < theirs.count
+            }
+        }), let result {
+            return result
+        }
+        return utf8.lexicographicallyPrecedes(other.utf8)
+    }
+
+    /// Byte-for-byte equality of the UTF-8 encodings: unlike `==`, "é" and "e\u{301}" differ.
+    @inlinable
+    public func hasSameUTF8(as other: String) -> Bool {
+        if let equal = utf8.withContiguousStorageIfAvailable({ mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                mine.count == theirs.count && (mine.isEmpty || memcmp(mine.baseAddress!, theirs.baseAddress!, mine.count) == 0)
+            }
+        }), let equal {
+            return equal
+        }
+        return utf8.elementsEqual(other.utf8)
     }
 }

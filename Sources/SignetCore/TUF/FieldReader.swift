@@ -1,12 +1,27 @@
 /// Typed access to the fields of a metadata object, with errors that name the exact field.
 struct FieldReader {
     let object: JSONObject
-    /// Where this object sits, e.g. `root.signed.roles.targets`.
-    let context: String
+    /// Where this object sits, e.g. `root.signed.roles.targets`: built only for an error message,
+    /// since metadata with thousands of targets would otherwise build a string per target.
+    private let parent: String
+    private let key: String?
+
+    var context: String { key.map { "\(parent).\($0)" } ?? parent }
 
     init(_ object: JSONObject, context: String) {
         self.object = object
-        self.context = context
+        parent = context
+        key = nil
+    }
+
+    /// The object under `key` of `parent`.
+    init(_ value: JSONValue, in parent: FieldReader, key: String) throws(TUFError) {
+        guard let object = value.objectValue else {
+            throw TUFError(.malformed, "\(parent.path(key)) must be an object, found \(value.kindName)")
+        }
+        self.object = object
+        self.parent = parent.context
+        self.key = key
     }
 
     init(_ value: JSONValue, context: String) throws(TUFError) {
@@ -56,9 +71,7 @@ struct FieldReader {
     }
 
     func object(_ key: String) throws(TUFError) -> FieldReader {
-        let value = try value(key)
-        guard let object = value.objectValue else { throw wrongKind(key, "an object", value) }
-        return FieldReader(object, context: path(key))
+        try FieldReader(try value(key), in: self, key: key)
     }
 
     func optionalObject(_ key: String) throws(TUFError) -> FieldReader? {
@@ -93,5 +106,9 @@ struct FieldReader {
     }
 
     /// The fields this type does not know, kept so that a round-trip preserves them.
-    func unrecognized(known: [String]) -> JSONObject { object.removing(known) }
+    func unrecognized(known: [String]) -> JSONObject {
+        // Usually every field is known: avoid building an empty copy.
+        if object.members.allSatisfy({ member in known.contains { $0.hasSameUTF8(as: member.key) } }) { return JSONObject() }
+        return object.removing(known)
+    }
 }

@@ -1,15 +1,42 @@
 /// Delegation path patterns, matched as python-tuf does: both strings are split on `/`, must have
 /// the same number of segments, and each segment is matched with shell-style `fnmatch` rules
 /// (`*`, `?`, `[seq]`, `[!seq]`), so `*` never crosses a `/`.
-public enum PathPattern {
-    public static func matches(_ targetPath: String, pattern: String) -> Bool {
-        let targetParts = targetPath.split(separator: "/", omittingEmptySubsequences: false)
-        let patternParts = pattern.split(separator: "/", omittingEmptySubsequences: false)
-        guard targetParts.count == patternParts.count else { return false }
-        return zip(targetParts, patternParts).allSatisfy { fnmatch(Array($0.unicodeScalars), tokens(Array($1.unicodeScalars))) }
+public struct PathPattern: Sendable, Equatable {
+    public let pattern: String
+    private let segments: [[Token]]
+
+    /// Compiles a pattern once, so that a lookup over many delegations does not re-parse it.
+    public init(_ pattern: String) {
+        self.pattern = pattern
+        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).map { Self.tokens(Array($0.unicodeScalars)) }
     }
 
-    enum Token {
+    public func matches(_ target: SplitPath) -> Bool {
+        guard target.segments.count == segments.count else { return false }
+        for (range, tokens) in zip(target.segments, segments) where !Self.fnmatch(target.scalars[range], tokens) {
+            return false
+        }
+        return true
+    }
+
+    /// The first segment when it has no wildcards: lets a lookup skip delegations quickly.
+    public var literalFirstSegment: String? {
+        guard let first = segments.first else { return nil }
+        var scalars = String.UnicodeScalarView()
+        for token in first {
+            guard case .literal(let scalar) = token else { return nil }
+            scalars.append(scalar)
+        }
+        return String(scalars)
+    }
+
+    public static func matches(_ targetPath: String, pattern: String) -> Bool {
+        PathPattern(pattern).matches(SplitPath(targetPath))
+    }
+
+    public static func == (lhs: PathPattern, rhs: PathPattern) -> Bool { lhs.pattern.hasSameUTF8(as: rhs.pattern) }
+
+    enum Token: Sendable {
         case literal(Unicode.Scalar)
         case any
         case star
@@ -72,10 +99,10 @@ public enum PathPattern {
     }
 
     /// Greedy matching with backtracking to the last star: linear in practice, no recursion.
-    static func fnmatch(_ text: [Unicode.Scalar], _ tokens: [Token]) -> Bool {
-        var textIndex = 0, tokenIndex = 0
-        var starToken: Int?, starText = 0
-        while textIndex < text.count {
+    static func fnmatch(_ text: ArraySlice<Unicode.Scalar>, _ tokens: [Token]) -> Bool {
+        var textIndex = text.startIndex, tokenIndex = 0
+        var starToken: Int?, starText = text.startIndex
+        while textIndex < text.endIndex {
             if tokenIndex < tokens.count, case .star = tokens[tokenIndex] {
                 starToken = tokenIndex
                 starText = textIndex
@@ -93,6 +120,26 @@ public enum PathPattern {
         }
         while tokenIndex < tokens.count, case .star = tokens[tokenIndex] { tokenIndex += 1 }
         return tokenIndex == tokens.count
+    }
+}
+
+/// A target path as Unicode scalars and the ranges of its `/`-separated segments, made once per lookup.
+public struct SplitPath: Sendable {
+    public let path: String
+    let scalars: [Unicode.Scalar]
+    let segments: [Range<Int>]
+
+    public init(_ path: String) {
+        self.path = path
+        scalars = Array(path.unicodeScalars)
+        var segments: [Range<Int>] = []
+        var start = 0
+        for (index, scalar) in scalars.enumerated() where scalar == "/" {
+            segments.append(start..<index)
+            start = index + 1
+        }
+        segments.append(start..<scalars.count)
+        self.segments = segments
     }
 }
 

@@ -29,4 +29,8 @@ public struct TUFError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     public var description: String { message }
+
+    /// The same error with `prefix` in front of its message: items of large tables are parsed with
+    /// an empty context, and the table adds the item's path only when something is wrong.
+    func prefixed(_ prefix: String) -> TUFError { TUFError(kind, prefix + message) }
 }

@@ -11,7 +11,7 @@ public struct TrustedMetadataSet: Sendable {
     public private(set) var snapshot: Metadata<Snapshot>?
     public private(set) var targets: Metadata<Targets>?
     /// Delegated roles by name, with the delegators each one has been verified against.
-    private var delegated: [UTF8Key: (metadata: Metadata<Targets>, verifiedBy: Set<UTF8Key>)] = [:]
+    private var delegated: [UTF8Key: (metadata: Metadata<Targets>, verifiedBy: [String])] = [:]
 
     /// Loads the locally trusted root; it must be signed by a threshold of its own root keys.
     public init(trustedRoot bytes: some Collection<UInt8>, referenceTime: TUFTime) throws(TUFError) {
@@ -127,7 +127,8 @@ public struct TrustedMetadataSet: Sendable {
 
     /// Whether `role` is loaded and has been verified against the keys `delegator` gives it.
     public func isTrusted(_ role: String, delegatedBy delegator: String) -> Bool {
-        role == Targets.type ? targets != nil : delegated[UTF8Key(role)]?.verifiedBy.contains(UTF8Key(delegator)) == true
+        if role == Targets.type { return targets != nil }
+        return delegated[UTF8Key(role)]?.verifiedBy.contains { $0.hasSameUTF8(as: delegator) } == true
     }
 
     /// Checks an already loaded role against another delegator's keys. A role reached through two
@@ -138,7 +139,7 @@ public struct TrustedMetadataSet: Sendable {
             throw TUFError(.workflow, "delegator \(delegatorName) of \(role) is not loaded")
         }
         try entry.metadata.verify(delegatedBy: delegator.signed, as: role)
-        delegated[UTF8Key(role)]?.verifiedBy.insert(UTF8Key(delegatorName))
+        delegated[UTF8Key(role)]?.verifiedBy.append(delegatorName)
     }
 
     /// Admits targets metadata for `role`, delegated by `delegator` (root for top-level targets).
@@ -171,7 +172,7 @@ public struct TrustedMetadataSet: Sendable {
         if role == Targets.type {
             targets = new
         } else {
-            delegated[UTF8Key(role)] = (new, [UTF8Key(delegatorName)])
+            delegated[UTF8Key(role)] = (new, [delegatorName])
         }
         return new
     }

@@ -12,7 +12,10 @@ public struct DelegatedRole: Sendable, Equatable {
     public var keys: RoleKeys
     public var terminating: Bool
     /// Glob patterns matched per `/`-separated segment (`*` never crosses a `/`).
-    public var paths: [String]?
+    public var paths: [String]? {
+        didSet { compiledPaths = paths?.map(PathPattern.init) }
+    }
+    private var compiledPaths: [PathPattern]?
     /// Prefixes of hex(sha256(target path)): hashed bins.
     public var pathHashPrefixes: [String]?
     public var unrecognized: JSONObject
@@ -24,6 +27,7 @@ public struct DelegatedRole: Sendable, Equatable {
         keys = RoleKeys(keyIDs: keyIDs, threshold: threshold)
         self.terminating = terminating
         self.paths = paths
+        compiledPaths = paths?.map(PathPattern.init)
         self.pathHashPrefixes = pathHashPrefixes
         unrecognized = JSONObject()
     }
@@ -34,6 +38,7 @@ public struct DelegatedRole: Sendable, Equatable {
         keys.unrecognized = JSONObject()  // this object's unknown fields live in `unrecognized`
         terminating = try fields.bool("terminating")
         paths = fields.object["paths"] == nil ? nil : try fields.stringArray("paths")
+        compiledPaths = paths?.map(PathPattern.init)
         pathHashPrefixes = fields.object["path_hash_prefixes"] == nil ? nil : try fields.stringArray("path_hash_prefixes")
         guard (paths == nil) != (pathHashPrefixes == nil) else {
             throw TUFError(.malformed, "\(fields.context) must have exactly one of paths and path_hash_prefixes")
@@ -52,16 +57,44 @@ public struct DelegatedRole: Sendable, Equatable {
         return .object(object)
     }
 
+    public static func == (lhs: DelegatedRole, rhs: DelegatedRole) -> Bool {
+        lhs.name.hasSameUTF8(as: rhs.name) && lhs.keys == rhs.keys && lhs.terminating == rhs.terminating
+            && lhs.paths == rhs.paths && lhs.pathHashPrefixes == rhs.pathHashPrefixes && lhs.unrecognized == rhs.unrecognized
+    }
+
     /// Whether this role is trusted for `targetPath`.
     public func isDelegated(path targetPath: String) -> Bool {
-        if let paths {
-            return paths.contains { PathPattern.matches(targetPath, pattern: $0) }
+        var lookup = TargetLookup(targetPath)
+        return isDelegated(&lookup)
+    }
+
+    func isDelegated(_ target: inout TargetLookup) -> Bool {
+        if let compiledPaths {
+            return compiledPaths.contains { $0.matches(target.split) }
         }
         if let pathHashPrefixes {
-            let digest = Hex.encode(SHA256.hash(data: Array(targetPath.utf8)))
+            let digest = target.digest
             return pathHashPrefixes.contains { digest.hasPrefix($0) }
         }
         return false
+    }
+}
+
+/// A target path prepared once for matching against many delegations.
+struct TargetLookup {
+    let split: SplitPath
+    private var cachedDigest: String?
+
+    init(_ path: String) { split = SplitPath(path) }
+
+    /// hex(sha256(path)), computed on first use.
+    var digest: String {
+        mutating get {
+            if let cachedDigest { return cachedDigest }
+            let digest = Hex.encode(SHA256.hash(data: Array(split.path.utf8)))
+            cachedDigest = digest
+            return digest
+        }
     }
 }
 
@@ -129,13 +162,17 @@ public struct SuccinctRoles: Sendable, Equatable {
 /// `delegations` in targets metadata: keys, and either an ordered list of roles or succinct bins.
 public struct Delegations: Sendable, Equatable {
     public var keys: KeyTable
-    public var roles: [DelegatedRole]?
+    public var roles: [DelegatedRole]? {
+        didSet { index = roles.map(DelegationIndex.init) }
+    }
     public var succinctRoles: SuccinctRoles?
     public var unrecognized: JSONObject
+    private var index: DelegationIndex?
 
     public init(keys: KeyTable = KeyTable(), roles: [DelegatedRole]) {
         self.keys = keys
         self.roles = roles
+        index = DelegationIndex(roles)
         unrecognized = JSONObject()
     }
 
@@ -161,6 +198,7 @@ public struct Delegations: Sendable, Equatable {
                 roles.append(role)
             }
             self.roles = roles
+            index = DelegationIndex(roles)
         }
         if let succinct = try fields.optionalObject("succinct_roles") {
             succinctRoles = try SuccinctRoles(succinct)
@@ -181,18 +219,59 @@ public struct Delegations: Sendable, Equatable {
 
     /// The roles to consult for `targetPath`, in priority order, with their terminating flag.
     public func roles(forTarget targetPath: String) -> [(name: String, terminating: Bool)] {
-        if let roles {
-            return roles.filter { $0.isDelegated(path: targetPath) }.map { ($0.name, $0.terminating) }
+        if let roles, let index {
+            var lookup = TargetLookup(targetPath)
+            var matching: [(name: String, terminating: Bool)] = []
+            for position in index.candidates(for: targetPath) where roles[position].isDelegated(&lookup) {
+                matching.append((roles[position].name, roles[position].terminating))
+            }
+            return matching
         }
         if let succinctRoles { return [(succinctRoles.roleName(forTarget: targetPath), false)] }
         return []
     }
 
+    public static func == (lhs: Delegations, rhs: Delegations) -> Bool {
+        lhs.keys == rhs.keys && lhs.roles == rhs.roles && lhs.succinctRoles == rhs.succinctRoles
+            && lhs.unrecognized == rhs.unrecognized
+    }
+
     public func delegation(for roleName: String) -> (keys: KeyTable, role: RoleKeys)? {
-        if let role = roles?.first(where: { $0.name.utf8.elementsEqual(roleName.utf8) }) {
+        if let role = roles?.first(where: { $0.name.hasSameUTF8(as: roleName) }) {
             return (keys, role.keys)
         }
         if let succinctRoles, succinctRoles.isRole(roleName) { return (keys, succinctRoles.keys) }
         return nil
+    }
+}
+
+/// Which delegated roles can match a target, found by its first path segment: a role whose
+/// patterns all start with a literal segment is only a candidate for targets under that segment.
+/// With many delegations this turns a scan of every pattern into a dictionary lookup; the order of
+/// candidates is the roles' order, which is the search priority.
+struct DelegationIndex: Sendable {
+    private var byFirstSegment: [UTF8Key: [Int]] = [:]
+    private var alwaysChecked: [Int] = []
+
+    init(_ roles: [DelegatedRole]) {
+        for (position, role) in roles.enumerated() {
+            let literals = role.paths?.map { PathPattern($0).literalFirstSegment }
+            guard let literals, !literals.isEmpty, literals.allSatisfy({ $0 != nil }) else {
+                alwaysChecked.append(position)
+                continue
+            }
+            for literal in Set(literals.compactMap { $0.map(UTF8Key.init) }) {
+                byFirstSegment[literal, default: []].append(position)
+            }
+        }
+    }
+
+    func candidates(for targetPath: String) -> [Int] {
+        // By scalars, not Characters: a combining mark after "/" must not hide the separator.
+        let scalars = targetPath.unicodeScalars
+        let first = scalars.firstIndex(of: "/").map { String(scalars[..<$0]) } ?? targetPath
+        guard let indexed = byFirstSegment[UTF8Key(first)] else { return alwaysChecked }
+        if alwaysChecked.isEmpty { return indexed }
+        return (indexed + alwaysChecked).sorted()
     }
 }

@@ -3,14 +3,20 @@
 /// TUF maps (keys, targets, snapshot meta, hashes) keep their document order (the first hash names
 /// a consistent-snapshot target) and must not merge keys that Swift's `String ==` calls equal.
 public struct KeyedTable<Value: Sendable>: Sendable, Sequence {
-    public typealias Entry = (key: String, value: Value)
+    /// A struct, not a tuple, for the same reason as `JSONObject.Member`.
+    public struct Entry: Sendable {
+        public var key: String
+        public var value: Value
+    }
 
     public private(set) var entries: [Entry] = []
-    private var index: [UTF8Key: Int] = [:]
+    /// Built once the table is large; small tables (most hashes and key lists) are scanned.
+    private var index: [UTF8Key: Int]?
+    private static var indexThreshold: Int { 12 }
 
     public init() {}
 
-    public init(_ entries: [Entry]) {
+    public init(_ entries: [(key: String, value: Value)]) {
         for entry in entries { self[entry.key] = entry.value }
     }
 
@@ -19,26 +25,44 @@ public struct KeyedTable<Value: Sendable>: Sendable, Sequence {
     public var keys: [String] { entries.map(\.key) }
     public var values: [Value] { entries.map(\.value) }
 
-    public func makeIterator() -> IndexingIterator<[Entry]> { entries.makeIterator() }
+    public struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[Entry]>
+        public mutating func next() -> (key: String, value: Value)? { base.next().map { ($0.key, $0.value) } }
+    }
 
-    public func contains(_ key: String) -> Bool { index[UTF8Key(key)] != nil }
+    public func makeIterator() -> Iterator { Iterator(base: entries.makeIterator()) }
+
+    public func contains(_ key: String) -> Bool { position(of: key) != nil }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[UTF8Key(key)] }
+        return entries.firstIndex { $0.key.hasSameUTF8(as: key) }
+    }
 
     public subscript(key: String) -> Value? {
-        get { index[UTF8Key(key)].map { entries[$0].value } }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            let utf8Key = UTF8Key(key)
-            if let position = index[utf8Key] {
+            if let position = position(of: key) {
                 if let newValue {
                     entries[position].value = newValue
                 } else {
                     entries.remove(at: position)
-                    index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { (UTF8Key($1.key), $0) })
+                    rebuildIndex()
                 }
             } else if let newValue {
-                index[utf8Key] = entries.count
-                entries.append((key, newValue))
+                entries.append(Entry(key: key, value: newValue))
+                if index != nil {
+                    index![UTF8Key(key)] = entries.count - 1
+                } else if entries.count > Self.indexThreshold {
+                    rebuildIndex()
+                }
             }
         }
+    }
+
+    private mutating func rebuildIndex() {
+        index = entries.count > Self.indexThreshold
+            ? Dictionary(uniqueKeysWithValues: entries.enumerated().map { (UTF8Key($1.key), $0) }) : nil
     }
 
     public func mapValues<T>(_ transform: (Value) throws -> T) rethrows -> KeyedTable<T> {

@@ -109,7 +109,7 @@ public struct Metadata<Role: RoleBody>: Sendable {
         var valid = 0
         for keyID in Set(role.keyIDs.map(UTF8Key.init)).map(\.string) {
             guard let key = keys[keyID], key.keyID == keyID,
-                  let signature = signatures.first(where: { $0.keyID.utf8.elementsEqual(keyID.utf8) }),
+                  let signature = signatures.first(where: { $0.keyID.hasSameUTF8(as: keyID) }),
                   let bytes = Hex.decode(signature.signature), !bytes.isEmpty,
                   key.verify(signature: bytes, message: message)
             else { continue }

@@ -51,7 +51,11 @@ public struct Snapshot: RoleBody, Equatable {
         let metaFields = try fields.object("meta")
         var meta = KeyedTable<MetaFile>()
         for (name, value) in metaFields.object {
-            meta[name] = try MetaFile(try FieldReader(value, context: metaFields.path(name)))
+            do {
+                meta[name] = try MetaFile(try FieldReader(value, context: ""))
+            } catch {
+                throw error.prefixed(metaFields.path(name))
+            }
         }
         self.meta = meta
         unrecognized = fields.unrecognized(known: SignedHeader.knownFields + ["meta"])

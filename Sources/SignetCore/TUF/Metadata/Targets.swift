@@ -20,7 +20,11 @@ public struct Targets: RoleBody, Equatable {
         let targetFields = try fields.object("targets")
         var targets = KeyedTable<TargetFile>()
         for (path, value) in targetFields.object {
-            targets[path] = try TargetFile(try FieldReader(value, context: targetFields.path(path)))
+            do {
+                targets[path] = try TargetFile(try FieldReader(value, context: ""))
+            } catch {
+                throw error.prefixed(targetFields.path(path))
+            }
         }
         self.targets = targets
         if let delegationFields = try fields.optionalObject("delegations") {
@@ -32,7 +36,7 @@ public struct Targets: RoleBody, Equatable {
     public func jsonObject() -> JSONObject {
         var object = unrecognized
         header.write(into: &object, type: Self.type)
-        object["targets"] = .object(JSONObject(uncheckedMembers: targets.entries.map { ($0.key, $0.value.jsonValue()) }))
+        object["targets"] = .object(JSONObject(uncheckedMembers: targets.entries.map { .init(key: $0.key, value: $0.value.jsonValue()) }))
         if let delegations { object["delegations"] = delegations.jsonValue() }
         return object
     }
