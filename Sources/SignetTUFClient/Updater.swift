@@ -25,6 +25,7 @@ public struct Updater: Sendable {
     let fetcher: any Fetcher
     public private(set) var trusted: TrustedMetadataSet
     private var refreshed = false
+    private let writer = BackgroundWriter()
     /// Files were renamed into the metadata folder since its last fsync.
     private var unsynced = false
 
@@ -44,23 +45,43 @@ public struct Updater: Sendable {
 
     /// Updates root, timestamp, snapshot and top-level targets (5.3 to 5.6). Runs once per updater.
     public mutating func refresh() async throws(TUFError) {
-        defer { syncStore() }
-        try await loadRoot()
-        try await loadTimestamp()
-        try await loadSnapshot()
-        _ = try await loadTargets(Targets.type, delegator: Root.type)
-        refreshed = true
+        let outcome: Result<Void, TUFError>
+        do {
+            try await loadRoot()
+            try await loadTimestamp()
+            try await loadSnapshot()
+            _ = try await loadTargets(Targets.type, delegator: Root.type)
+            refreshed = true
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        try await completeWrites(outcome)
     }
 
-    /// Writes a verified role; the folder is synced once at the end of the operation.
+    /// Writes a verified role. Root versions are written in order, at once; other roles are
+    /// written in the background (each exactly once per operation) and awaited before the
+    /// operation returns, whether it succeeded or not: what verified is kept either way.
     private mutating func persist(_ role: String, _ bytes: [UInt8]) throws(TUFError) {
-        try store.persist(role, bytes, syncDirectory: false)
         unsynced = true
+        if role == Root.type {
+            try store.persist(role, bytes, syncDirectory: false)
+        } else {
+            let store = self.store
+            writer.write { () throws(TUFError) in try store.persist(role, bytes, syncDirectory: false) }
+        }
     }
 
-    private mutating func syncStore() {
-        if unsynced { store.sync() }
+    /// Waits for background writes, makes the renames durable, then returns the operation's outcome.
+    private mutating func completeWrites<T>(_ outcome: Result<T, TUFError>) async throws(TUFError) -> T {
+        guard unsynced else { return try outcome.get() }  // most lookups load nothing new
+        var writeError: TUFError?
+        do { try await writer.finish() } catch { writeError = error }
+        store.sync()
         unsynced = false
+        let value = try outcome.get()
+        if let writeError { throw writeError }
+        return value
     }
 
     // MARK: Top-level roles
@@ -139,32 +160,31 @@ public struct Updater: Sendable {
 
     // MARK: Targets
 
-    /// Finds a target's trusted length and hashes by a pre-order depth-first search of the
-    /// delegations (5.6.7): children in listed order, a matching terminating role ends the search,
-    /// a role already visited is skipped, at most `maxDelegations` roles are visited.
+    /// Finds a target's trusted length and hashes by the delegation search of 5.6.7
+    /// (`TrustedMetadataSet.findTarget`), loading roles as the search needs them.
+    ///
+    /// Delegated roles loaded here are written to disk in the background; call `flush()` before the
+    /// process ends (whether the lookups succeeded or not) to wait for them.
     public mutating func targetInfo(for targetPath: String) async throws(TUFError) -> TargetFile? {
         if !refreshed { try await refresh() }
-        defer { syncStore() }
-        var toVisit: [(role: String, delegator: String)] = [(Targets.type, Root.type)]
-        var visited: [String] = []  // at most maxDelegations + 1 names: a scan beats a set
-        while visited.count <= config.maxDelegations, let next = toVisit.popLast() {
-            let (role, delegator) = next
-            if visited.contains(where: { $0.hasSameUTF8(as: role) }) { continue }  // a cycle, or already searched
-            let metadata = try await loadTargets(role, delegator: delegator)
-            if let target = metadata.signed.targets[targetPath] { return target }
-            visited.append(role)
-            guard let delegations = metadata.signed.delegations else { continue }
-            var children: [(role: String, delegator: String)] = []
-            for child in delegations.roles(forTarget: targetPath) {
-                children.append((child.name, role))
-                if child.terminating {
-                    toVisit.removeAll()
-                    break
-                }
+        return try await searchDelegations(for: targetPath)
+    }
+
+    /// Waits until every verified file is on disk and durable; reports a write that failed.
+    public mutating func flush() async throws(TUFError) {
+        try await completeWrites(Result<Void, TUFError>.success(()))
+    }
+
+    private mutating func searchDelegations(for targetPath: String) async throws(TUFError) -> TargetFile? {
+        // The search runs in the core over what is loaded; each time it needs a role that is not,
+        // that role is loaded (from disk or the repository) and the search runs again.
+        while true {
+            switch try trusted.findTarget(targetPath, maxDelegations: config.maxDelegations) {
+            case .found(let target): return target
+            case .notFound: return nil
+            case .needsRole(let role, let delegator): _ = try await loadTargets(role, delegator: delegator)
             }
-            toVisit.append(contentsOf: children.reversed())
         }
-        return nil
     }
 
     /// Where a target is cached: `<dir>/<percent-encoded path>`, one flat folder that no path escapes.

@@ -73,16 +73,22 @@ struct TUFConformanceClient: AsyncParsableCommand {
                     throw ValidationError("--target-dir and --target-base-url are required")
                 }
                 var updater = try options.updater()
-                try await updater.refresh()
-                try AtomicFile.createDirectory(targetDir)
-                for name in options.targetName {
-                    guard let info = try await updater.targetInfo(for: name) else {
-                        throw TUFError(.missingMetadata, "target \(name) is not in trusted metadata")
+                do {
+                    try await updater.refresh()
+                    try AtomicFile.createDirectory(targetDir)
+                    for name in options.targetName {
+                        guard let info = try await updater.targetInfo(for: name) else {
+                            throw TUFError(.missingMetadata, "target \(name) is not in trusted metadata")
+                        }
+                        if updater.cachedTarget(name, info: info, directory: targetDir) == nil {
+                            _ = try await updater.downloadTarget(name, info: info, baseURL: baseURL, directory: targetDir)
+                        }
                     }
-                    if updater.cachedTarget(name, info: info, directory: targetDir) == nil {
-                        _ = try await updater.downloadTarget(name, info: info, baseURL: baseURL, directory: targetDir)
-                    }
+                } catch {
+                    try? await updater.flush()  // keep what verified before the failure
+                    throw error
                 }
+                try await updater.flush()
             }
         }
     }

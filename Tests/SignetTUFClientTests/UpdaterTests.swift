@@ -87,6 +87,7 @@ struct UpdaterTests {
         // A terminating delegation that matched ends the search: a top-level target under astana/ is not found.
         #expect(try await client.targetInfo(for: "astana/other.png") == nil)
         #expect(try await client.targetInfo(for: "programme.json")?.length == 2)
+        try await client.flush()
         #expect(Set(try folder.snapshot().keys) == ["root.json", "timestamp.json", "snapshot.json", "targets.json", "city-astana.json"])
 
         // A second run with nothing new asks only for the next root and the timestamp.

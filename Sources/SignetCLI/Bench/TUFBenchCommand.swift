@@ -13,7 +13,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Targets in the repository.") var targets = 10_000
     @Option(help: "Delegated targets roles the targets are spread over.") var roles = 50
-    @Option(help: "Timed runs per client (the median is reported).") var iterations = 5
+    @Option(help: "Timed runs per client (the median is reported).") var iterations = 7
     @Option(help: "A Python with python-tuf installed (default: .venv-interop/bin/python, then python3).")
     var python: String?
     @Flag(help: "Print the result as JSON.") var json = false
@@ -37,27 +37,20 @@ struct TUFBenchCommand: AsyncParsableCommand {
         defer { server.stop() }
         let metadataURL = "http://127.0.0.1:\(port)/metadata/"
 
-        status("Signet: \(iterations) runs …")
-        var ours: [RunTiming] = []
-        for run in 1...iterations {
-            let timing = try await timeSignet(metadataURL: metadataURL, rootPath: rootPath, paths: built.targetPaths,
-                                              folder: "\(work)/signet-\(run)")
-            ours.append(timing)
-            status("  run \(run): \(timing)")
-        }
-
-        status("python-tuf: \(iterations) runs …")
+        // Runs alternate between the two clients, so that drift in this machine's speed (shared
+        // cores, other load) falls on both alike.
+        status("\(iterations) runs each, alternating Signet and python-tuf …")
         let script = try locateScript("Interop/python_tuf_bench.py")
-        let output = try ChildProcess(python, [script, metadataURL, rootPath, "\(work)/targets.txt", String(iterations)]).finish()
-        let reference = try JSONParser().parse(Array(output)).objectValue
-        func seconds(_ key: String) -> [Double] {
-            (reference?[key]?.arrayValue ?? []).compactMap { $0.integerValue.map { Double($0) / 1e6 } }
+        var ours: [RunTiming] = [], theirs: [RunTiming] = []
+        for run in 1...iterations {
+            let mine = try await timeSignet(metadataURL: metadataURL, rootPath: rootPath, paths: built.targetPaths,
+                                            folder: "\(work)/signet-\(run)")
+            let reference = try timePythonTUF(python: python, script: script, metadataURL: metadataURL, rootPath: rootPath,
+                                              targetList: "\(work)/targets.txt")
+            ours.append(mine)
+            theirs.append(reference)
+            status("  run \(run): Signet \(mine), python-tuf \(reference)")
         }
-        let theirs = zip(seconds("refresh_microseconds"), seconds("microseconds")).map(RunTiming.init)
-        guard theirs.count == iterations, reference?["found"]?.integerValue == Int64(targets) else {
-            throw ValidationError("python-tuf did not report \(iterations) runs finding all \(targets) targets")
-        }
-        for (run, timing) in theirs.enumerated() { status("  run \(run + 1): \(timing)") }
 
         let result = BenchResult(targets: targets, roles: roles, signet: ours, pythonTUF: theirs)
         print(json ? result.json : result.text)
@@ -109,6 +102,19 @@ struct TUFBenchCommand: AsyncParsableCommand {
         throw ValidationError("could not start `signet repo serve` on a loopback port")
     }
 
+    /// One run of python-tuf's ngclient (its own process; the timing excludes interpreter start-up).
+    func timePythonTUF(python: String, script: String, metadataURL: String, rootPath: String, targetList: String)
+        throws -> RunTiming
+    {
+        let output = try ChildProcess(python, [script, metadataURL, rootPath, targetList, "1"]).finish()
+        let reference = try JSONParser().parse(output).objectValue
+        func microseconds(_ key: String) -> Int64? { reference?[key]?.arrayValue?.first?.integerValue }
+        guard let total = microseconds("microseconds"), let refresh = microseconds("refresh_microseconds"),
+              reference?["found"]?.integerValue == Int64(targets)
+        else { throw ValidationError("python-tuf did not report a run that found all \(targets) targets") }
+        return RunTiming(refresh: Double(refresh) / 1e6, total: Double(total) / 1e6)
+    }
+
     /// One timed run from an empty metadata folder: refresh, then look up every target.
     func timeSignet(metadataURL: String, rootPath: String, paths: [String], folder: String) async throws -> RunTiming {
         try AtomicFile.createDirectory(folder)
@@ -121,6 +127,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
         let refreshed = ContinuousClock.now
         var found = 0
         for path in paths where try await updater.targetInfo(for: path) != nil { found += 1 }
+        try await updater.flush()
         let end = ContinuousClock.now
         guard found == paths.count else { throw ValidationError("Signet found \(found) of \(paths.count) targets") }
         return RunTiming(refresh: (refreshed - start).seconds, total: (end - start).seconds)

@@ -155,7 +155,19 @@ struct DemoCommand: AsyncParsableCommand {
     func update(player: String, repository: String, now: TUFTime) async throws {
         var updater = try Updater(metadataBaseURL: "file://\(repository)/metadata/", metadataDirectory: "\(player)/metadata",
                                   fetcher: FileFetcher(), now: now)
-        for file in DemoProgramme.files {
+        do {
+            try await install(DemoProgramme.files, with: &updater, player: player, repository: repository)
+        } catch {
+            try? await updater.flush()
+            throw error
+        }
+        try await updater.flush()
+    }
+
+    func install(_ files: [(path: String, bytes: [UInt8])], with updater: inout Updater, player: String,
+                 repository: String) async throws
+    {
+        for file in files {
             guard let info = try await updater.targetInfo(for: file.path) else {
                 throw TUFError(.missingMetadata, "\(file.path) is not approved")
             }

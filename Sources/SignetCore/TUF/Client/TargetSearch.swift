@@ -1,0 +1,52 @@
+/// The outcome of searching the loaded targets metadata for a target path.
+public enum TargetSearch: Sendable, Equatable {
+    case found(TargetFile)
+    case notFound
+    /// The search must look into `role`, delegated by `delegator`, which is not loaded yet.
+    case needsRole(String, delegator: String)
+}
+
+extension TrustedMetadataSet {
+    /// The pre-order depth-first delegation search of spec 5.6.7 over the roles already loaded:
+    /// children in listed order, a matching terminating role ends the search, a role already
+    /// visited is skipped, at most `maxDelegations` roles are visited. When the next role to visit
+    /// is not loaded, it says so; the caller loads it and searches again.
+    ///
+    /// A loaded role reached through a delegator it was not verified against is verified against
+    /// that delegator's keys first: authority is not inherited from another search path.
+    public mutating func findTarget(_ targetPath: String, maxDelegations: Int) throws(TUFError) -> TargetSearch {
+        guard let top = targets else { return .needsRole(Targets.type, delegator: Root.type) }
+        var toVisit: [(role: String, delegator: String)] = []
+        var visited: [String] = []  // at most maxDelegations + 1 names: a scan beats a set
+        var current: Targets = top.signed
+        var currentName = Targets.type
+        while true {
+            if let target = current.targets[targetPath] { return .found(target) }
+            visited.append(currentName)
+            if let delegations = current.delegations {
+                var children: [(role: String, delegator: String)] = []
+                for child in delegations.roles(forTarget: targetPath) {
+                    children.append((child.name, currentName))
+                    if child.terminating {
+                        toVisit.removeAll()
+                        break
+                    }
+                }
+                toVisit.append(contentsOf: children.reversed())
+            }
+            // Next unvisited role, within the limit.
+            var next: (role: String, delegator: String)?
+            while visited.count <= maxDelegations, let candidate = toVisit.popLast() {
+                if !visited.contains(where: { $0.hasSameUTF8(as: candidate.role) }) {
+                    next = candidate
+                    break
+                }
+            }
+            guard let (role, delegator) = next else { return .notFound }
+            guard let loaded = targetsRole(role) else { return .needsRole(role, delegator: delegator) }
+            if !isTrusted(role, delegatedBy: delegator) { try verifyLoaded(role, delegatedBy: delegator) }
+            current = loaded.signed
+            currentName = role
+        }
+    }
+}
