@@ -35,17 +35,25 @@ public enum HashAlgorithm {
     }
 }
 
-func readHashes(_ fields: FieldReader, key: String = "hashes") throws(TUFError) -> Hashes {
+/// Checks that `key` holds a non-empty object of strings, without building anything.
+func validateHashes(_ fields: FieldReader, key: String = "hashes") throws(TUFError) {
     let table = try fields.object(key)
-    var hashes = Hashes()
-    for (algorithm, value) in table.object {
-        guard let hex = value.stringValue else {
-            throw TUFError(.malformed, "\(table.path(algorithm)) must be a string, found \(value.kindName)")
-        }
-        hashes[algorithm] = hex
+    for (algorithm, value) in table.object where value.stringValue == nil {
+        throw TUFError(.malformed, "\(table.path(algorithm)) must be a string, found \(value.kindName)")
     }
-    guard !hashes.isEmpty else { throw TUFError(.malformed, "\(fields.path(key)) must not be empty") }
+    guard !table.object.isEmpty else { throw TUFError(.malformed, "\(fields.path(key)) must not be empty") }
+}
+
+/// The hashes of an object that `validateHashes` accepted.
+func validatedHashes(_ value: JSONValue?) -> Hashes {
+    var hashes = Hashes()
+    for (algorithm, hex) in value?.objectValue ?? JSONObject() { hashes[algorithm] = hex.stringValue ?? "" }
     return hashes
+}
+
+func readHashes(_ fields: FieldReader, key: String = "hashes") throws(TUFError) -> Hashes {
+    try validateHashes(fields, key: key)
+    return validatedHashes(fields.object[key])
 }
 
 func hashesJSON(_ hashes: Hashes) -> JSONValue {
@@ -118,10 +126,23 @@ public struct TargetFile: Sendable, Equatable {
     }
 
     init(_ fields: FieldReader) throws(TUFError) {
-        length = try fields.integer("length")
-        guard length >= 0 else { throw TUFError(.malformed, "\(fields.path("length")) must not be negative") }
-        hashes = try readHashes(fields)
-        unrecognized = fields.unrecognized(known: ["length", "hashes"])
+        try Self.validate(fields)
+        self.init(validated: fields.object)
+    }
+
+    /// Checks a target entry's fields without building it: the rules of this type, in one place.
+    static func validate(_ fields: FieldReader) throws(TUFError) {
+        guard try fields.integer("length") >= 0 else {
+            throw TUFError(.malformed, "\(fields.path("length")) must not be negative")
+        }
+        try validateHashes(fields)
+    }
+
+    /// Builds an entry that `validate` accepted.
+    init(validated object: JSONObject) {
+        length = object["length"]?.integerValue ?? 0
+        hashes = validatedHashes(object["hashes"])
+        unrecognized = object.count == 2 ? JSONObject() : object.removing(["length", "hashes"])
     }
 
     public func jsonValue() -> JSONValue {

@@ -20,6 +20,12 @@ public struct KeyedTable<Value: Sendable>: Sendable, Sequence {
         for entry in entries { self[entry.key] = entry.value }
     }
 
+    /// A table from entries whose keys are known to be distinct (by UTF-8 bytes), built in one go.
+    init(uniqueEntries: [Entry]) {
+        entries = uniqueEntries
+        rebuildIndex()
+    }
+
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     public var keys: [String] { entries.map(\.key) }
@@ -61,8 +67,13 @@ public struct KeyedTable<Value: Sendable>: Sendable, Sequence {
     }
 
     private mutating func rebuildIndex() {
-        index = entries.count > Self.indexThreshold
-            ? Dictionary(uniqueKeysWithValues: entries.enumerated().map { (UTF8Key($1.key), $0) }) : nil
+        guard entries.count > Self.indexThreshold else {
+            index = nil
+            return
+        }
+        var index = [UTF8Key: Int](minimumCapacity: entries.count)
+        for (position, entry) in entries.enumerated() { index[UTF8Key(entry.key)] = position }
+        self.index = index
     }
 
     public func mapValues<T>(_ transform: (Value) throws -> T) rethrows -> KeyedTable<T> {

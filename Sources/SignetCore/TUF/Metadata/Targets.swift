@@ -3,11 +3,11 @@ public struct Targets: RoleBody, Equatable {
     public static let type = "targets"
 
     public var header: SignedHeader
-    public var targets: KeyedTable<TargetFile>
+    public var targets: TargetTable
     public var delegations: Delegations?
     public var unrecognized: JSONObject
 
-    public init(expires: TUFTime, targets: KeyedTable<TargetFile> = KeyedTable(), delegations: Delegations? = nil) {
+    public init(expires: TUFTime, targets: TargetTable = TargetTable(), delegations: Delegations? = nil) {
         header = SignedHeader(expires: expires)
         self.targets = targets
         self.delegations = delegations
@@ -18,15 +18,18 @@ public struct Targets: RoleBody, Equatable {
         let fields = try FieldReader(signed, context: context)
         header = try SignedHeader(fields, type: Self.type)
         let targetFields = try fields.object("targets")
-        var targets = KeyedTable<TargetFile>()
+        var entries: [(key: String, value: JSONObject)] = []
+        entries.reserveCapacity(targetFields.object.count)
         for (path, value) in targetFields.object {
             do {
-                targets[path] = try TargetFile(try FieldReader(value, context: ""))
+                let entry = try FieldReader(value, context: "")
+                try TargetFile.validate(entry)
+                entries.append((path, entry.object))
             } catch {
                 throw error.prefixed(targetFields.path(path))
             }
         }
-        self.targets = targets
+        targets = TargetTable(validated: entries)  // the parser has rejected duplicate paths
         if let delegationFields = try fields.optionalObject("delegations") {
             delegations = try Delegations(delegationFields)
         }
@@ -36,7 +39,7 @@ public struct Targets: RoleBody, Equatable {
     public func jsonObject() -> JSONObject {
         var object = unrecognized
         header.write(into: &object, type: Self.type)
-        object["targets"] = .object(JSONObject(uncheckedMembers: targets.entries.map { .init(key: $0.key, value: $0.value.jsonValue()) }))
+        object["targets"] = targets.jsonValue()
         if let delegations { object["delegations"] = delegations.jsonValue() }
         return object
     }
