@@ -50,8 +50,8 @@ echo "$out"
 check grep -q "programme.json 12 $(sha content/programme.json)" <<<"$out"
 check grep -q "astana/welcome.png 13 $(sha content/astana/welcome.png)" <<<"$out"
 check grep -q "astana/visit.png .* $(sha city/visit.png)" <<<"$out"
-check test "$(grep -c '"_type": "root"' py1/metadata/root.json)" = 1
-check grep -q '"version": 2' py1/metadata/root.json
+check grep -qE '"_type": ?"root"' py1/metadata/root.json
+check grep -qE '"version": ?2[,}]' py1/metadata/root.json
 # A target whose bytes changed on the server is refused.
 flip() { "$python" -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-1]^=1; open(p,"wb").write(b)' "$1"; }
 # Same length, different bytes: only the hash can tell.
@@ -74,7 +74,7 @@ $C --metadata-url "$base/metadata/" --metadata-dir sc/md --target-name programme
    --target-dir sc/t --target-base-url "$base/targets/" download
 check test "$(sha sc/t/programme.json)" = "$(awk '$1=="programme.json"{print $2}' py-repo.targets)"
 check test "$(sha sc/t/astana%2Fflags.png)" = "$(awk '$1=="astana/flags.png"{print $2}' py-repo.targets)"
-check grep -q '"version": 2' sc/md/root.json
+check grep -qE '"version": ?2[,}]' sc/md/root.json
 check test -f sc/md/city-astana.json
 for f in py-repo/targets/astana/*flags.png; do flip "$f"; done
 rm -rf sc/t

@@ -90,8 +90,9 @@ public struct Metadata<Role: RoleBody>: Sendable {
         return .object(object)
     }
 
-    /// The file as written to a repository: standard JSON, pretty-printed, keys sorted.
-    public func encoded(_ writer: JSONWriter = .pretty) -> [UInt8] { writer.encode(jsonValue()) }
+    /// The file as written to a repository: standard JSON, compact, keys sorted. Players fetch
+    /// metadata over slow links and only machines read it; `signet repo status` is for people.
+    public func encoded(_ writer: JSONWriter = .compact) -> [UInt8] { writer.encode(jsonValue()) }
 
     /// Adds (or replaces) this key's signature.
     public mutating func sign(with key: SigningKey) throws {
