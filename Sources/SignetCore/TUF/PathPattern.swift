@@ -131,14 +131,19 @@ public struct SplitPath: Sendable {
 
     public init(_ path: String) {
         self.path = path
-        scalars = Array(path.unicodeScalars)
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(path.utf8.count)  // one pass, one allocation
         var segments: [Range<Int>] = []
         var start = 0
-        for (index, scalar) in scalars.enumerated() where scalar == "/" {
-            segments.append(start..<index)
-            start = index + 1
+        for scalar in path.unicodeScalars {
+            if scalar == "/" {
+                segments.append(start..<scalars.count)
+                start = scalars.count + 1
+            }
+            scalars.append(scalar)
         }
         segments.append(start..<scalars.count)
+        self.scalars = scalars
         self.segments = segments
     }
 }

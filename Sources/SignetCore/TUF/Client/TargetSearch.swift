@@ -15,26 +15,29 @@ extension TrustedMetadataSet {
     /// A loaded role reached through a delegator it was not verified against is verified against
     /// that delegator's keys first: authority is not inherited from another search path.
     public mutating func findTarget(_ targetPath: String, maxDelegations: Int) throws(TUFError) -> TargetSearch {
-        guard let top = targets else { return .needsRole(Targets.type, delegator: Root.type) }
-        var toVisit: [(role: String, delegator: String)] = []
-        var visited: [String] = []  // at most maxDelegations + 1 names: a scan beats a set
-        var current: Targets = top.signed
+        guard var current = trustedTargets(Targets.type) else { return .needsRole(Targets.type, delegator: Root.type) }
         var currentName = Targets.type
+        // Roles still to visit (the top of the stack is the next one) and roles visited: at most
+        // maxDelegations + 1 names each, so arrays and scans beat sets.
+        var toVisit: [(role: String, delegator: String)] = []
+        var visited: [String] = []
         while true {
-            if let target = current.targets[targetPath] { return .found(target) }
+            if let target = current.metadata.signed.targets[targetPath] { return .found(target) }
             visited.append(currentName)
-            if let delegations = current.delegations {
-                var children: [(role: String, delegator: String)] = []
-                for child in delegations.roles(forTarget: targetPath) {
-                    children.append((child.name, currentName))
-                    if child.terminating {
-                        toVisit.removeAll()
-                        break
+            if let delegations = current.metadata.signed.delegations {
+                // Children go on the stack so that the first listed is visited first; a matching
+                // terminating role drops the roles that were still pending and ends the list.
+                var firstChild = toVisit.count
+                delegations.forEachRole(forTarget: targetPath) { name, terminating in
+                    if terminating {
+                        toVisit.removeSubrange(..<firstChild)
+                        firstChild = 0
                     }
+                    toVisit.append((name, currentName))
+                    return !terminating
                 }
-                toVisit.append(contentsOf: children.reversed())
+                toVisit[firstChild...].reverse()
             }
-            // Next unvisited role, within the limit.
             var next: (role: String, delegator: String)?
             while visited.count <= maxDelegations, let candidate = toVisit.popLast() {
                 if !visited.contains(where: { $0.hasSameUTF8(as: candidate.role) }) {
@@ -43,9 +46,9 @@ extension TrustedMetadataSet {
                 }
             }
             guard let (role, delegator) = next else { return .notFound }
-            guard let loaded = targetsRole(role) else { return .needsRole(role, delegator: delegator) }
+            guard let loaded = trustedTargets(role) else { return .needsRole(role, delegator: delegator) }
             if !isTrusted(role, delegatedBy: delegator) { try verifyLoaded(role, delegatedBy: delegator) }
-            current = loaded.signed
+            current = loaded
             currentName = role
         }
     }

@@ -9,9 +9,11 @@ public struct TrustedMetadataSet: Sendable {
     public private(set) var root: Metadata<Root>
     public private(set) var timestamp: Metadata<Timestamp>?
     public private(set) var snapshot: Metadata<Snapshot>?
-    public private(set) var targets: Metadata<Targets>?
-    /// Delegated roles by name, with the delegators each one has been verified against.
-    private var delegated: [UTF8Key: (metadata: Metadata<Targets>, verifiedBy: [String])] = [:]
+    public var targets: Metadata<Targets>? { topLevelTargets?.metadata }
+    private var topLevelTargets: TrustedTargets?
+    /// Delegated roles by name, and the delegators each one has been verified against.
+    private var delegated: [UTF8Key: TrustedTargets] = [:]
+    private var verifiedBy: [UTF8Key: [String]] = [:]
 
     /// Loads the locally trusted root; it must be signed by a threshold of its own root keys.
     public init(trustedRoot bytes: some Collection<UInt8>, referenceTime: TUFTime) throws(TUFError) {
@@ -121,14 +123,17 @@ public struct TrustedMetadataSet: Sendable {
     }
 
     /// The verified metadata of a targets role, if loaded.
-    public func targetsRole(_ name: String) -> Metadata<Targets>? {
-        name == Targets.type ? targets : delegated[UTF8Key(name)]?.metadata
+    public func targetsRole(_ name: String) -> Metadata<Targets>? { trustedTargets(name)?.metadata }
+
+    /// A loaded targets role, by reference: lookups read it without copying the metadata.
+    func trustedTargets(_ name: String) -> TrustedTargets? {
+        name == Targets.type ? topLevelTargets : delegated[UTF8Key(name)]
     }
 
     /// Whether `role` is loaded and has been verified against the keys `delegator` gives it.
     public func isTrusted(_ role: String, delegatedBy delegator: String) -> Bool {
         if role == Targets.type { return targets != nil }
-        return delegated[UTF8Key(role)]?.verifiedBy.contains { $0.hasSameUTF8(as: delegator) } == true
+        return verifiedBy[UTF8Key(role)]?.contains { $0.hasSameUTF8(as: delegator) } == true
     }
 
     /// Checks an already loaded role against another delegator's keys. A role reached through two
@@ -139,7 +144,7 @@ public struct TrustedMetadataSet: Sendable {
             throw TUFError(.workflow, "delegator \(delegatorName) of \(role) is not loaded")
         }
         try entry.metadata.verify(delegatedBy: delegator.signed, as: role)
-        delegated[UTF8Key(role)]?.verifiedBy.append(delegatorName)
+        verifiedBy[UTF8Key(role)]?.append(delegatorName)
     }
 
     /// Admits targets metadata for `role`, delegated by `delegator` (root for top-level targets).
@@ -170,10 +175,18 @@ public struct TrustedMetadataSet: Sendable {
             throw TUFError(.expired, "\(role) version \(new.signed.version) expired at \(new.signed.expires)")
         }
         if role == Targets.type {
-            targets = new
+            topLevelTargets = TrustedTargets(new)
         } else {
-            delegated[UTF8Key(role)] = (new, [delegatorName])
+            delegated[UTF8Key(role)] = TrustedTargets(new)
+            verifiedBy[UTF8Key(role)] = [delegatorName]
         }
         return new
     }
+}
+
+/// Verified targets metadata, immutable and shared by reference.
+final class TrustedTargets: Sendable {
+    let metadata: Metadata<Targets>
+
+    init(_ metadata: Metadata<Targets>) { self.metadata = metadata }
 }

@@ -219,16 +219,25 @@ public struct Delegations: Sendable, Equatable {
 
     /// The roles to consult for `targetPath`, in priority order, with their terminating flag.
     public func roles(forTarget targetPath: String) -> [(name: String, terminating: Bool)] {
+        var roles: [(name: String, terminating: Bool)] = []
+        forEachRole(forTarget: targetPath) { name, terminating in
+            roles.append((name, terminating))
+            return true
+        }
+        return roles
+    }
+
+    /// Calls `body` with each role to consult for `targetPath`, in priority order, until it
+    /// returns false.
+    public func forEachRole(forTarget targetPath: String, _ body: (String, Bool) -> Bool) {
         if let roles, let index {
             var lookup = TargetLookup(targetPath)
-            var matching: [(name: String, terminating: Bool)] = []
             for position in index.candidates(for: targetPath) where roles[position].isDelegated(&lookup) {
-                matching.append((roles[position].name, roles[position].terminating))
+                guard body(roles[position].name, roles[position].terminating) else { return }
             }
-            return matching
+        } else if let succinctRoles {
+            _ = body(succinctRoles.roleName(forTarget: targetPath), false)
         }
-        if let succinctRoles { return [(succinctRoles.roleName(forTarget: targetPath), false)] }
-        return []
     }
 
     public static func == (lhs: Delegations, rhs: Delegations) -> Bool {
@@ -267,9 +276,10 @@ struct DelegationIndex: Sendable {
     }
 
     func candidates(for targetPath: String) -> [Int] {
-        // By scalars, not Characters: a combining mark after "/" must not hide the separator.
-        let scalars = targetPath.unicodeScalars
-        let first = scalars.firstIndex(of: "/").map { String(scalars[..<$0]) } ?? targetPath
+        // By bytes, not Characters: a combining mark after "/" must not hide the separator, and
+        // the byte 0x2F never occurs inside a multi-byte UTF-8 sequence.
+        let first = targetPath.utf8.firstIndex(of: UInt8(ascii: "/")).map { String(targetPath.unicodeScalars[..<$0]) }
+            ?? targetPath
         guard let indexed = byFirstSegment[UTF8Key(first)] else { return alwaysChecked }
         if alwaysChecked.isEmpty { return indexed }
         return (indexed + alwaysChecked).sorted()
