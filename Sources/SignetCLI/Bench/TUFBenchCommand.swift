@@ -62,7 +62,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
             let check = try ChildProcess(path, ["-c", "import tuf.ngclient"])
             if (try? check.finish()) != nil { return path }
         }
-        throw ValidationError("""
+        throw CLIError("""
             no Python with python-tuf found; create one with:
               python3 -m venv .venv-interop && .venv-interop/bin/pip install tuf "securesystemslib[crypto]"
             """)
@@ -80,7 +80,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
         for base in candidates where FileManager.default.fileExists(atPath: "\(base)/\(relative)") {
             return "\(base)/\(relative)"
         }
-        throw ValidationError("cannot find \(relative); run from the Signet source folder")
+        throw CLIError("cannot find \(relative); run from the Signet source folder")
     }
 
     /// `signet repo serve` in its own process on a free loopback port: the same server for both
@@ -99,7 +99,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
             }
             server.stop()
         }
-        throw ValidationError("could not start `signet repo serve` on a loopback port")
+        throw CLIError("could not start `signet repo serve` on a loopback port")
     }
 
     /// One run of python-tuf's ngclient (its own process; the timing excludes interpreter start-up).
@@ -111,7 +111,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
         func microseconds(_ key: String) -> Int64? { reference?[key]?.arrayValue?.first?.integerValue }
         guard let total = microseconds("microseconds"), let refresh = microseconds("refresh_microseconds"),
               reference?["found"]?.integerValue == Int64(targets)
-        else { throw ValidationError("python-tuf did not report a run that found all \(targets) targets") }
+        else { throw CLIError("python-tuf did not report a run that found all \(targets) targets") }
         return RunTiming(refresh: Double(refresh) / 1e6, total: Double(total) / 1e6)
     }
 
@@ -129,7 +129,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
         for path in paths where try await updater.targetInfo(for: path) != nil { found += 1 }
         try await updater.flush()
         let end = ContinuousClock.now
-        guard found == paths.count else { throw ValidationError("Signet found \(found) of \(paths.count) targets") }
+        guard found == paths.count else { throw CLIError("Signet found \(found) of \(paths.count) targets") }
         return RunTiming(refresh: (refreshed - start).seconds, total: (end - start).seconds)
     }
 }

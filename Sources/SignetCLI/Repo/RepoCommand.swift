@@ -66,7 +66,7 @@ extension RepoCommand {
         func run() async throws {
             let fileRepository = options.fileRepository
             guard !(try fileRepository.load().isPublished) else {
-                throw ValidationError("\(options.repository) already holds a published repository")
+                throw CLIError("\(options.repository) already holds a published repository")
             }
             let now = Clock.now()
             var root = Root(expires: now.adding(seconds: ExpiryPolicy().root), consistentSnapshot: !noConsistentSnapshot)
@@ -141,7 +141,7 @@ extension RepoCommand {
         func run() async throws {
             var repository = try options.fileRepository.load()
             var body = try repository.nextTargets(role, now: Clock.now())
-            guard body.targets[targetPath] != nil else { throw ValidationError("\(role) has no target \(targetPath)") }
+            guard body.targets[targetPath] != nil else { throw CLIError("\(role) has no target \(targetPath)") }
             body.targets[targetPath] = nil
             try repository.stageTargets(role, body)
             status("staged \(role) v\(body.version) without \(targetPath)")
@@ -175,7 +175,7 @@ extension RepoCommand {
             let now = Clock.now()
             var delegator = try repository.nextTargets(from, now: now)
             var delegations = delegator.delegations ?? Delegations(roles: [])
-            guard delegations.succinctRoles == nil else { throw ValidationError("\(from) delegates to hashed bins") }
+            guard delegations.succinctRoles == nil else { throw CLIError("\(from) delegates to hashed bins") }
             var delegated = DelegatedRole(name: role, keyIDs: [], threshold: threshold, terminating: terminating,
                                           paths: paths.isEmpty ? nil : paths,
                                           pathHashPrefixes: hashPrefixes.isEmpty ? nil : hashPrefixes)
@@ -216,7 +216,7 @@ extension RepoCommand {
 
         func run() async throws {
             var repository = try options.fileRepository.load()
-            guard repository.isPublished else { throw ValidationError("publish the first root before rotating it") }
+            guard repository.isPublished else { throw CLIError("publish the first root before rotating it") }
             var root = repository.nextRoot(now: Clock.now())
             for entry in addKeys {
                 let (role, path) = try split(entry)

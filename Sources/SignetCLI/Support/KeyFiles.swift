@@ -25,7 +25,7 @@ enum KeyFile {
 
     static func load(_ path: String) throws -> Loaded {
         guard let bytes = try AtomicFile.read(path, maxBytes: 64 * 1024) else {
-            throw ValidationError("key file \(path) does not exist")
+            throw CLIError("key file \(path) does not exist")
         }
         let text = String(decoding: bytes, as: UTF8.self)
         if text.contains("-----BEGIN") {
@@ -34,19 +34,19 @@ enum KeyFile {
         do {
             return .publicKey(try PublicKey(json: try JSONParser().parse(bytes), context: path))
         } catch {
-            throw ValidationError("\(path) is neither a PEM private key nor a TUF public key object: \(error)")
+            throw CLIError("\(path) is neither a PEM private key nor a TUF public key object: \(error)")
         }
     }
 
     static func loadSigningKey(_ path: String) throws -> SigningKey {
-        guard let key = try load(path).signingKey else { throw ValidationError("\(path) holds no private key") }
+        guard let key = try load(path).signingKey else { throw CLIError("\(path) holds no private key") }
         return key
     }
 
     /// Writes a new private key with permissions 0600; never overwrites an existing file.
     static func writePrivateKey(_ key: SigningKey, to path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("\(path) already exists; refusing to overwrite a key")
+            throw CLIError("\(path) already exists; refusing to overwrite a key")
         }
         try AtomicFile.write(Array(key.pemRepresentation.utf8), to: path, permissions: 0o600)
     }
@@ -60,4 +60,12 @@ enum Clock {
 /// One line to standard error, for progress and problems; results go to standard output.
 func status(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// A failure while running a command (as opposed to a bad argument, which ArgumentParser's
+/// `ValidationError` reports with the usage text).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) { self.description = description }
 }
