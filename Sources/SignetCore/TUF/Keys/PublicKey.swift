@@ -14,7 +14,7 @@ public struct PublicKey: Sendable, Equatable {
     public let keyID: String
 
     public init(json value: JSONValue, context: String = "key") throws(TUFError) {
-        let fields = try FieldReader(value, context: context)
+        let fields = try MetadataReader(value, context: context)
         keyType = try fields.string("keytype")
         scheme = try fields.string("scheme")
         publicValue = try fields.object("keyval").string("public")

@@ -32,7 +32,7 @@ public struct DelegatedRole: Sendable, Equatable {
         unrecognized = JSONObject()
     }
 
-    init(_ fields: FieldReader) throws(TUFError) {
+    init(_ fields: MetadataReader) throws(TUFError) {
         name = try fields.string("name")
         keys = try RoleKeys(fields)
         keys.unrecognized = JSONObject()  // this object's unknown fields live in `unrecognized`
@@ -112,7 +112,7 @@ public struct SuccinctRoles: Sendable, Equatable {
         unrecognized = JSONObject()
     }
 
-    init(_ fields: FieldReader) throws(TUFError) {
+    init(_ fields: MetadataReader) throws(TUFError) {
         keys = try RoleKeys(fields)
         keys.unrecognized = JSONObject()  // this object's unknown fields live in `unrecognized`
         let bits = try fields.integer("bit_length")
@@ -182,13 +182,13 @@ public struct Delegations: Sendable, Equatable {
         unrecognized = JSONObject()
     }
 
-    init(_ fields: FieldReader) throws(TUFError) {
+    init(_ fields: MetadataReader) throws(TUFError) {
         keys = try readKeyTable(try fields.object("keys"))
         if fields.object["roles"] != nil {
             var roles: [DelegatedRole] = []
             var names = Set<UTF8Key>()
             for (index, value) in try fields.array("roles").enumerated() {
-                let role = try DelegatedRole(try FieldReader(value, context: "\(fields.path("roles"))[\(index)]"))
+                let role = try DelegatedRole(try MetadataReader(value, context: "\(fields.path("roles"))[\(index)]"))
                 guard !role.name.isEmpty, !Root.topLevelRoles.contains(role.name) else {
                     throw TUFError(.malformed, "\(fields.path("roles"))[\(index)].name must not be empty or a top-level role name")
                 }

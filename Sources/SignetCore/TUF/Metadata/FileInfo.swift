@@ -36,7 +36,7 @@ public enum HashAlgorithm {
 }
 
 /// Checks that `key` holds a non-empty object of strings, without building anything.
-func validateHashes(_ fields: FieldReader, key: String = "hashes") throws(TUFError) {
+func validateHashes(_ fields: MetadataReader, key: String = "hashes") throws(TUFError) {
     let table = try fields.object(key)
     for (algorithm, value) in table.object where value.stringValue == nil {
         throw TUFError(.malformed, "\(table.path(algorithm)) must be a string, found \(value.kindName)")
@@ -51,7 +51,7 @@ func validatedHashes(_ value: JSONValue?) -> Hashes {
     return hashes
 }
 
-func readHashes(_ fields: FieldReader, key: String = "hashes") throws(TUFError) -> Hashes {
+func readHashes(_ fields: MetadataReader, key: String = "hashes") throws(TUFError) -> Hashes {
     try validateHashes(fields, key: key)
     return validatedHashes(fields.object[key])
 }
@@ -75,7 +75,7 @@ public struct MetaFile: Sendable, Equatable {
         unrecognized = JSONObject()
     }
 
-    init(_ fields: FieldReader) throws(TUFError) {
+    init(_ fields: MetadataReader) throws(TUFError) {
         version = try fields.integer("version")
         guard version >= 1 else { throw TUFError(.malformed, "\(fields.path("version")) must be at least 1") }
         length = try fields.optionalInteger("length")
@@ -125,13 +125,13 @@ public struct TargetFile: Sendable, Equatable {
                   custom: custom)
     }
 
-    init(_ fields: FieldReader) throws(TUFError) {
+    init(_ fields: MetadataReader) throws(TUFError) {
         try Self.validate(fields)
         self.init(validated: fields.object)
     }
 
     /// Checks a target entry's fields without building it: the rules of this type, in one place.
-    static func validate(_ fields: FieldReader) throws(TUFError) {
+    static func validate(_ fields: MetadataReader) throws(TUFError) {
         guard try fields.integer("length") >= 0 else {
             throw TUFError(.malformed, "\(fields.path("length")) must not be negative")
         }

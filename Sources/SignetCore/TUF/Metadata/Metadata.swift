@@ -57,14 +57,14 @@ public struct Metadata<Role: RoleBody>: Sendable {
     }
 
     public init(json value: JSONValue, roleName: String = Role.type) throws(TUFError) {
-        let fields = try FieldReader(value, context: roleName)
+        let fields = try MetadataReader(value, context: roleName)
         let signedValue = try fields.value("signed")
         signed = try Role(signed: signedValue, context: "\(roleName).signed")
         receivedSigned = signedValue
         var signatures: [Signature] = []
         var seen = Set<UTF8Key>()
         for (index, element) in try fields.array("signatures").enumerated() {
-            let entry = try FieldReader(element, context: "\(roleName).signatures[\(index)]")
+            let entry = try MetadataReader(element, context: "\(roleName).signatures[\(index)]")
             var signature = Signature(keyID: try entry.string("keyid"), signature: try entry.string("sig"))
             signature.unrecognized = entry.unrecognized(known: ["keyid", "sig"])
             // The specification requires unique key ids; counting a repeat once would still accept

@@ -10,7 +10,7 @@ public struct RoleKeys: Sendable, Equatable {
         unrecognized = JSONObject()
     }
 
-    init(_ fields: FieldReader) throws(TUFError) {
+    init(_ fields: MetadataReader) throws(TUFError) {
         keyIDs = try fields.uniqueStringArray("keyids")
         threshold = try fields.integer("threshold")
         guard threshold >= 1 else { throw TUFError(.malformed, "\(fields.path("threshold")) must be at least 1") }
@@ -26,7 +26,7 @@ public struct RoleKeys: Sendable, Equatable {
 /// Keys listed by id, as `root.keys` and `delegations.keys` carry them.
 public typealias KeyTable = KeyedTable<PublicKey>
 
-func readKeyTable(_ fields: FieldReader) throws(TUFError) -> KeyTable {
+func readKeyTable(_ fields: MetadataReader) throws(TUFError) -> KeyTable {
     var keys = KeyTable()
     for (keyID, value) in fields.object {
         keys[keyID] = try PublicKey(json: value, context: fields.path(keyID))
@@ -59,7 +59,7 @@ public struct Root: RoleBody, Equatable {
     }
 
     public init(signed: JSONValue, context: String = "root") throws(TUFError) {
-        let fields = try FieldReader(signed, context: context)
+        let fields = try MetadataReader(signed, context: context)
         header = try SignedHeader(fields, type: Self.type)
         consistentSnapshot = try fields.optionalBool("consistent_snapshot")
         keys = try readKeyTable(try fields.object("keys"))

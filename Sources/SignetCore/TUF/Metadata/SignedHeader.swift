@@ -13,7 +13,7 @@ public struct SignedHeader: Sendable, Equatable {
         self.specVersion = specVersion
     }
 
-    init(_ fields: FieldReader, type: String) throws(TUFError) {
+    init(_ fields: MetadataReader, type: String) throws(TUFError) {
         let found = try fields.string("_type")
         guard found == type else {
             throw TUFError(.wrongType, "\(fields.context)._type is \"\(found)\", expected \"\(type)\"")

@@ -13,7 +13,7 @@ public struct Timestamp: RoleBody, Equatable {
     }
 
     public init(signed: JSONValue, context: String = "timestamp") throws(TUFError) {
-        let fields = try FieldReader(signed, context: context)
+        let fields = try MetadataReader(signed, context: context)
         header = try SignedHeader(fields, type: Self.type)
         let meta = try fields.object("meta")
         guard meta.object.count == 1 else {
@@ -46,13 +46,13 @@ public struct Snapshot: RoleBody, Equatable {
     }
 
     public init(signed: JSONValue, context: String = "snapshot") throws(TUFError) {
-        let fields = try FieldReader(signed, context: context)
+        let fields = try MetadataReader(signed, context: context)
         header = try SignedHeader(fields, type: Self.type)
         let metaFields = try fields.object("meta")
         var meta = KeyedTable<MetaFile>()
         for (name, value) in metaFields.object {
             do {
-                meta[name] = try MetaFile(try FieldReader(value, context: ""))
+                meta[name] = try MetaFile(try MetadataReader(value, context: ""))
             } catch {
                 throw error.prefixed(metaFields.path(name))
             }

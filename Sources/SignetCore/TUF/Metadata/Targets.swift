@@ -15,14 +15,14 @@ public struct Targets: RoleBody, Equatable {
     }
 
     public init(signed: JSONValue, context: String = "targets") throws(TUFError) {
-        let fields = try FieldReader(signed, context: context)
+        let fields = try MetadataReader(signed, context: context)
         header = try SignedHeader(fields, type: Self.type)
         let targetFields = try fields.object("targets")
         var entries: [(key: String, value: JSONObject)] = []
         entries.reserveCapacity(targetFields.object.count)
         for (path, value) in targetFields.object {
             do {
-                let entry = try FieldReader(value, context: "")
+                let entry = try MetadataReader(value, context: "")
                 try TargetFile.validate(entry)
                 entries.append((path, entry.object))
             } catch {
