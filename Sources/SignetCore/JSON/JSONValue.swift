@@ -127,13 +127,6 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         })
     }
 
-    /// The object with every member of `other` added or replaced.
-    public func merging(_ other: JSONObject) -> JSONObject {
-        var result = self
-        for member in other.members { result[member.key] = member.value }
-        return result
-    }
-
     private func index(of key: String) -> Int? {
         members.firstIndex { $0.key.hasSameUTF8(as: key) }
     }

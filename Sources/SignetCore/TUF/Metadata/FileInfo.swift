@@ -4,10 +4,8 @@ import Crypto
 public typealias Hashes = KeyedTable<String>
 
 public enum HashAlgorithm {
-    /// The algorithms we compute. A listed algorithm outside this set makes verification fail:
-    /// a hash we cannot check is not a hash that matched.
-    public static let supported = ["sha256", "sha384", "sha512"]
-
+    /// The digest by `algorithm` (sha256, sha384 or sha512), or nil for any other name: a listed
+    /// hash we cannot compute makes verification fail, since it is not a hash that matched.
     public static func digest(_ algorithm: String, of data: some Collection<UInt8>) -> String? {
         let bytes = Array(data)
         return switch algorithm {

@@ -75,10 +75,6 @@ public struct KeyedTable<Value: Sendable>: Sendable, Sequence {
         for (position, entry) in entries.enumerated() { index[UTF8Key(entry.key)] = position }
         self.index = index
     }
-
-    public func mapValues<T>(_ transform: (Value) throws -> T) rethrows -> KeyedTable<T> {
-        KeyedTable<T>(try entries.map { ($0.key, try transform($0.value)) })
-    }
 }
 
 extension KeyedTable: ExpressibleByDictionaryLiteral {

@@ -29,16 +29,6 @@ public struct Metadata<Role: RoleBody>: Sendable {
     /// `signed` exactly as received: signatures are checked over this, never over a re-encoding.
     private var receivedSigned: JSONValue?
 
-    /// Default upper limits on file sizes, as python-tuf sets them.
-    public static var defaultMaxBytes: Int {
-        switch Role.type {
-        case Root.type: 512_000
-        case Timestamp.type: 16_384
-        case Snapshot.type: 2_000_000
-        default: 5_000_000
-        }
-    }
-
     public init(signed: Role) {
         self.signed = signed
         signatures = []
