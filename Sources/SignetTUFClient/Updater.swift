@@ -130,13 +130,10 @@ public struct Updater: Sendable {
         try persist(Snapshot.type, bytes)
     }
 
-    /// Loads a targets role as delegated by `delegator`: from disk if it is still the version that
-    /// snapshot names, else from the repository.
+    /// Loads a targets role that is not loaded yet, as delegated by `delegator`: from disk if it is
+    /// still the version that snapshot names, else from the repository. (A role that is already
+    /// loaded is checked against each further delegator by `TrustedMetadataSet.findTarget`.)
     private mutating func loadTargets(_ role: String, delegator: String) async throws(TUFError) -> Metadata<Targets> {
-        if let loaded = trusted.targetsRole(role) {
-            if !trusted.isTrusted(role, delegatedBy: delegator) { try trusted.verifyLoaded(role, delegatedBy: delegator) }
-            return loaded
-        }
         if let local = try? store.load(role, maxBytes: config.targetsMaxLength),
            let metadata = try? trusted.updateDelegatedTargets(local, role: role, delegator: delegator)
         {

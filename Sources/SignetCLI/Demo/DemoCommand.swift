@@ -97,7 +97,7 @@ struct DemoCommand: AsyncParsableCommand {
         try metadata.signStaged(Targets.type, with: keys["approver-1"]!)
         do {
             _ = try metadata.publish(snapshotKey: keys["snapshot"]!, timestampKey: keys["timestamp"]!, now: now)
-            throw ValidationError("publish with one approval was accepted")
+            throw CLIError("publish with one approval was accepted")
         } catch let error as TUFError {
             line("approver-1 signed; publish refused: \(error)")
         }
