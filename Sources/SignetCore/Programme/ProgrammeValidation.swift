@@ -26,7 +26,11 @@ extension Programme {
                 throw ProgrammeError("programme.playlists.\(id).items[\(index)].slide", "no slide named \"\(item.slide)\"")
             }
         }
+        var entryIDs: Set<String> = []
         for (index, entry) in schedule.enumerated() {
+            guard entryIDs.insert(entry.id).inserted else {
+                throw ProgrammeError("programme.schedule[\(index)].id", "another entry is already named \"\(entry.id)\"")
+            }
             guard playlists[entry.playlist] != nil else {
                 throw ProgrammeError("programme.schedule[\(index)].playlist", "no playlist named \"\(entry.playlist)\"")
             }

@@ -27,8 +27,11 @@ public struct ZonedCalendar: Sendable {
     }
 
     /// The instant at which the wall clock shows `time` (minutes; 1440 is the next midnight) on `date`.
-    public func instant(_ date: LocalDate, minutes: Int) -> TUFTime {
-        let wall = date.daysSince1970 * 86_400 + Int64(minutes) * 60
+    public func instant(_ date: LocalDate, minutes: Int) -> TUFTime { instant(date, secondOfDay: Int64(minutes) * 60) }
+
+    /// The instant at which the wall clock shows `secondOfDay` (86 400 is the next midnight) on `date`.
+    public func instant(_ date: LocalDate, secondOfDay: Int64) -> TUFTime {
+        let wall = date.daysSince1970 * 86_400 + secondOfDay
         // Clocks change at most once around any given day: the offsets a day before and a day
         // after are the only candidates.
         let before = offset(at: TUFTime(secondsSince1970: wall - 86_400))
@@ -44,4 +47,11 @@ public struct ZonedCalendar: Sendable {
     }
 
     public func instant(_ date: LocalDate, _ time: LocalTime) -> TUFTime { instant(date, minutes: time.minutes) }
+
+    /// A typed date and time: its own offset if it has one, else this wall clock's.
+    public func instant(_ dateTime: LocalDateTime) -> Instant {
+        if let offset = dateTime.offsetSeconds { return dateTime.instant(offsetSeconds: offset) }
+        let second = dateTime.millisecondOfDay / 1000
+        return Instant(instant(dateTime.date, secondOfDay: second)).adding(milliseconds: dateTime.millisecondOfDay - second * 1000)
+    }
 }
