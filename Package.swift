@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "signet", targets: ["signet"]),
         .executable(name: "signet-tuf-client", targets: ["signet-tuf-client"]),
         .library(name: "SignetCore", targets: ["SignetCore"]),
+        .library(name: "SignetRender", targets: ["SignetRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
@@ -28,6 +29,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // C libraries of the renderer: FreeType (through pkg-config), and bounded wrappers around
+        // libpng's simplified API and libjpeg-turbo that report errors instead of exiting.
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2",
+                       providers: [.apt(["libfreetype-dev"])]),
+        .target(
+            name: "CSignetCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
+        // The renderer: slides to RGBA8 frames at a screen's resolution, fingerprints, brightness.
+        .target(
+            name: "SignetRender",
+            dependencies: ["SignetCore", "CSignetCodecs", "CFreeType"],
             swiftSettings: swiftSettings
         ),
         // TUF client: the specification's section 5 workflow over HTTP and a local metadata store.
@@ -78,6 +93,8 @@ let package = Package(
         .target(name: "SignetTestSupport", dependencies: ["SignetCore"], path: "Tests/SignetTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender"],
+                    swiftSettings: swiftSettings),
         .testTarget(
             name: "SignetTUFClientTests",
             dependencies: ["SignetCore", "SignetTUFClient", "SignetTUFRepository", "SignetTestSupport"],

@@ -1,0 +1,75 @@
+import SignetCore
+
+/// A small perceptual fingerprint of a frame: the average colour of each cell of an 8 x 8 grid
+/// laid over the whole frame, scaled so that the brightest cell channel is 255.
+///
+/// The grid ignores resolution (a 1920x1080 frame and its 480x270 thumbnail give the same grid),
+/// averaging cells ignores mild blur and noise, and the scaling ignores overall brightness (an LED
+/// controller dimmed to 40 % at night). `distance` is the mean absolute difference of the 192
+/// values, 0 to 255. Frames of the same slide stay under about 8; `threshold` is 24; the Russian
+/// and Ukrainian flags are more than 90 apart (see the tests).
+public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
+    public static let grid = 8
+    /// Distances above this mean "not the same picture".
+    public static let threshold = 24
+
+    /// 8 x 8 cells, row-major, RGB.
+    public let values: [UInt8]
+
+    public init?(values: [UInt8]) {
+        guard values.count == Self.grid * Self.grid * 3 else { return nil }
+        self.values = values
+    }
+
+    /// `v1:` followed by 384 hex digits.
+    public init?(_ text: String) {
+        guard text.hasPrefix("v1:"), let bytes = Hex.decode(String(text.dropFirst(3))) else { return nil }
+        self.init(values: bytes)
+    }
+
+    public var description: String { "v1:" + Hex.encode(values) }
+
+    /// Of an RGBA8 frame.
+    public init(of canvas: Canvas) {
+        self.init(rgba: canvas.pixels, width: canvas.width, height: canvas.height)
+    }
+
+    public init(rgba pixels: [UInt8], width: Int, height: Int) { self.init(pixels: pixels, width: width, height: height, channels: 4) }
+
+    /// Of RGB24 bytes, as a capture card delivers them.
+    public init(rgb pixels: [UInt8], width: Int, height: Int) { self.init(pixels: pixels, width: width, height: height, channels: 3) }
+
+    private init(pixels: [UInt8], width: Int, height: Int, channels: Int) {
+        let grid = Self.grid
+        var sums = [UInt64](repeating: 0, count: grid * grid * 3)
+        var counts = [UInt64](repeating: 0, count: grid * grid)
+        pixels.withUnsafeBufferPointer { buffer in
+            for y in 0..<height {
+                let row = y * grid / height
+                for x in 0..<width {
+                    let cell = row * grid + x * grid / width
+                    let offset = (y * width + x) * channels
+                    sums[cell * 3] += UInt64(buffer[offset])
+                    sums[cell * 3 + 1] += UInt64(buffer[offset + 1])
+                    sums[cell * 3 + 2] += UInt64(buffer[offset + 2])
+                    counts[cell] += 1
+                }
+            }
+        }
+        var averages = (0..<grid * grid * 3).map { index in
+            counts[index / 3] == 0 ? 0 : (sums[index] + counts[index / 3] / 2) / counts[index / 3]
+        }
+        let brightest = averages.max() ?? 0
+        if brightest > 0 { averages = averages.map { min(255, ($0 * 255 + brightest / 2) / brightest) } }
+        values = averages.map { UInt8($0) }
+    }
+
+    /// Mean absolute difference per value, 0 (same) to 255.
+    public func distance(to other: Fingerprint) -> Int {
+        var total = 0
+        for (a, b) in zip(values, other.values) { total += abs(Int(a) - Int(b)) }
+        return (total + values.count / 2) / values.count
+    }
+
+    public func matches(_ other: Fingerprint) -> Bool { distance(to: other) <= Self.threshold }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import SignetCore
+import Testing
+
+@testable import SignetRender
+
+@Suite("Flags render exactly; fingerprints tell them apart")
+struct FlagAndFingerprintTests {
+    static let flags = """
+        {"safe": {"elements": []},
+         "russia": {"elements": [{"type": "stripes", "x": 0, "y": 0, "width": 900, "height": 600,
+                                  "direction": "horizontal", "colours": ["#FFFFFF", "#0039A6", "#D52B1E"]}]},
+         "ukraine": {"elements": [{"type": "stripes", "x": 0, "y": 0, "width": 900, "height": 600,
+                                   "direction": "horizontal", "colours": ["#0057B7", "#FFD700"]}]}}
+        """
+
+    static func render(_ slide: String, width: Int = 900, height: Int = 600) throws -> Canvas {
+        var slides = flags
+        if width != 900 || height != 600 {
+            slides = slides.replacingOccurrences(of: #""width": 900, "height": 600"#, with: #""width": \#(width), "height": \#(height)"#)
+        }
+        let programme = try RenderFixture.programme(width: width, height: height, slides: slides)
+        return try SlideRenderer(typeface: RenderFixture.typeface())
+            .prepare(slide, of: programme, for: programme.screens["s"]!) { _ in nil }.render()
+    }
+
+    @Test func theRussianFlagHasExactlyItsColours() throws {
+        let canvas = try Self.render("russia")
+        var counts: [String: Int] = [:]
+        for y in 0..<600 {
+            for x in 0..<900 {
+                let pixel = canvas[x, y]
+                let expected = y < 200 ? (255, 255, 255) : y < 400 ? (0x00, 0x39, 0xA6) : (0xD5, 0x2B, 0x1E)
+                guard (Int(pixel.red), Int(pixel.green), Int(pixel.blue)) == expected, pixel.alpha == 255 else {
+                    Issue.record("pixel \(x),\(y) is \(pixel), expected \(expected)")
+                    return
+                }
+                counts["\(expected)", default: 0] += 1
+            }
+        }
+        #expect(counts.values.sorted() == [180_000, 180_000, 180_000])
+    }
+
+    /// A box blur of the given radius, as a soft camera or a diffuser would blur.
+    static func blurred(_ canvas: Canvas, radius: Int) -> Canvas {
+        var result = canvas
+        for y in 0..<canvas.height {
+            for x in 0..<canvas.width {
+                var sums = [0, 0, 0], count = 0
+                for dy in -radius...radius {
+                    for dx in -radius...radius {
+                        let sx = min(max(x + dx, 0), canvas.width - 1), sy = min(max(y + dy, 0), canvas.height - 1)
+                        let pixel = canvas[sx, sy]
+                        sums[0] += Int(pixel.red)
+                        sums[1] += Int(pixel.green)
+                        sums[2] += Int(pixel.blue)
+                        count += 1
+                    }
+                }
+                for channel in 0..<3 { result.pixels[(y * canvas.width + x) * 4 + channel] = UInt8(sums[channel] / count) }
+            }
+        }
+        return result
+    }
+
+    @Test func fingerprintsSurviveScalingBrightnessAndBlurButNotAFlagSwap() throws {
+        let russia = Fingerprint(of: try Self.render("russia"))
+        let ukraine = Fingerprint(of: try Self.render("ukraine"))
+        let apart = russia.distance(to: ukraine)
+        #expect(apart > 90, "Russia vs Ukraine: \(apart)")
+        #expect(!russia.matches(ukraine))
+
+        let small = try Self.render("russia", width: 150, height: 100)
+        let variants: [(String, Canvas)] = [
+            ("scaled to 150x100", small),
+            ("dimmed to 40 %", OutputAdjustment(brightness: 0.4, gamma: 2.2).apply(to: try Self.render("russia"))),
+            ("blurred (radius 3)", Self.blurred(small, radius: 3)),
+            ("scaled, dimmed and blurred", Self.blurred(OutputAdjustment(brightness: 0.6, gamma: 2.2).apply(to: small), radius: 2)),
+        ]
+        for (name, canvas) in variants {
+            let distance = russia.distance(to: Fingerprint(of: canvas))
+            #expect(distance <= 8, "\(name): \(distance)")
+            #expect(Fingerprint(of: canvas).distance(to: ukraine) > 80, "\(name) vs Ukraine")
+        }
+        // A capture card's RGB24 gives the same fingerprint as the RGBA frame.
+        let frame = try Self.render("ukraine")
+        #expect(Fingerprint(rgb: frame.rgb, width: 900, height: 600) == ukraine)
+        #expect(Fingerprint(ukraine.description) == ukraine)
+        #expect(Fingerprint("v1:00") == nil)
+    }
+
+    @Test func fadesBlendAndBrightnessScalesLight() throws {
+        let russia = try Self.render("russia", width: 30, height: 30), ukraine = try Self.render("ukraine", width: 30, height: 30)
+        #expect(Canvas.blend(from: russia, to: ukraine, progress: 0) == russia)
+        #expect(Canvas.blend(from: russia, to: ukraine, progress: 65_536) == ukraine)
+        let half = Canvas.blend(from: russia, to: ukraine, progress: 32_768)
+        // Top left: white halfway to #0057B7.
+        #expect(half[0, 0].red == 128 && half[0, 0].green == 171 && half[0, 0].blue == 219)
+        let dimmed = OutputAdjustment(brightness: 0.5, gamma: 2.2)
+        #expect(dimmed.rgb(russia).prefix(3).elementsEqual([186, 186, 186]))  // half the light of white
+        #expect(OutputAdjustment.identity.isIdentity)
+        #expect(OutputAdjustment.identity.rgb(russia) == russia.rgb)
+        #expect(OutputAdjustment(brightness: 1, gamma: 1).rgb(russia).prefix(3).elementsEqual([255, 255, 255]))
+    }
+}
