@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "SignetCLI",
             dependencies: [
-                "SignetCore", "SignetTUFClient", "SignetTUFRepository",
+                "SignetCore", "SignetRender", "SignetTUFClient", "SignetTUFRepository",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "SignetTestSupport", dependencies: ["SignetCore"], path: "Tests/SignetTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender"],
+        .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender"], exclude: ["Golden"],
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "SignetTUFClientTests",

@@ -39,6 +39,9 @@ int signet_png_decode(const uint8_t *bytes, size_t length, uint64_t max_pixels, 
         return 2;
     }
     image.format = PNG_FORMAT_RGBA;
+    // Without a gAMA or sRGB chunk libpng takes 16-bit samples as linear light; image editors
+    // write them sRGB-encoded, as 8-bit files are. Read them that way.
+    image.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
     size_t size = PNG_IMAGE_SIZE(image);
     uint8_t *pixels = malloc(size);
     if (pixels == NULL) {

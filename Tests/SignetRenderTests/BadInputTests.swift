@@ -122,3 +122,12 @@ struct BadInputTests {
         #expect(failure(slide("png", 40), bytes: Self.goodPNG + [0]) == "asset \(short): bytes do not match their sha256")
     }
 }
+
+@Suite("Image decoding reads colours as they were written")
+struct DecodingTests {
+    @Test func sixteenBitPNGsWithoutGammaAreSRGB() throws {
+        // #FEC50C written as 16 bits per channel, with no gAMA or sRGB chunk.
+        let image = try ImageDecoder.decode(Array(try Data(contentsOf: RenderFixture.goldenURL("sun16.png"))))
+        #expect(image[0, 0] == (0xFE, 0xC5, 0x0C, 0xFF))
+    }
+}
