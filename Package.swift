@@ -45,6 +45,14 @@ let package = Package(
             dependencies: ["SignetCore", "CSignetCodecs", "CFreeType"],
             swiftSettings: swiftSettings
         ),
+        // Processes: spawning programs with pipes, for the CLI and for command outputs.
+        .target(name: "SignetSystem", swiftSettings: swiftSettings),
+        // Outputs: PNG files, raw frames to a command, framebuffers, DDP, sACN and Art-Net.
+        .target(
+            name: "SignetOutput",
+            dependencies: ["SignetRender", "SignetSystem"],
+            swiftSettings: swiftSettings
+        ),
         // TUF client: the specification's section 5 workflow over HTTP and a local metadata store.
         .target(
             name: "SignetTUFClient",
@@ -71,7 +79,7 @@ let package = Package(
         .target(
             name: "SignetCLI",
             dependencies: [
-                "SignetCore", "SignetRender", "SignetTUFClient", "SignetTUFRepository",
+                "SignetCore", "SignetRender", "SignetOutput", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -94,6 +102,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender"], exclude: ["Golden"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "SignetOutputTests", dependencies: ["SignetOutput", "SignetRender", "SignetSystem"],
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "SignetTUFClientTests",

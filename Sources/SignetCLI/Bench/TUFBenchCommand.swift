@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SignetCore
+import SignetSystem
 import SignetTUFClient
 
 /// `signet bench tuf`: a full TUF refresh plus a lookup of every target, ours against python-tuf's

@@ -3,28 +3,44 @@ import Glibc
 #endif
 import Foundation
 
-/// A program started by the CLI (a reference implementation, a file server), with posix_spawn and
-/// waitpid: Foundation's `Process.waitUntilExit` can hang on Linux after `terminate()`.
-final class ChildProcess {
-    let pid: pid_t
-    let executable: String
+/// A program started with posix_spawn and reaped with waitpid (Foundation's
+/// `Process.waitUntilExit` can hang on Linux after `terminate()`): reference implementations and
+/// file servers for the CLI, and commands that take frames on their standard input.
+public final class ChildProcess {
+    public let pid: pid_t
+    public let executable: String
     private var outputFD: Int32 = -1
+    private var inputFD: Int32 = -1
     private var exited = false
 
-    init(_ executable: String, _ arguments: [String], captureOutput: Bool = true) throws {
+    /// - Parameters:
+    ///   - captureOutput: read standard output with `finish()` (else it goes to /dev/null).
+    ///   - pipeInput: feed standard input with `write(_:)` (else it reads /dev/null).
+    ///   - quiet: standard error to /dev/null (else it is ours).
+    public init(_ executable: String, _ arguments: [String], captureOutput: Bool = true, pipeInput: Bool = false,
+                quiet: Bool = true) throws {
         self.executable = executable
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        var pipeFDs: [Int32] = [-1, -1]
+        var outputPipe: [Int32] = [-1, -1], inputPipe: [Int32] = [-1, -1]
         if captureOutput {
-            guard pipe(&pipeFDs) == 0 else { throw ChildProcessError(message: "pipe failed") }
-            posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-            posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+            guard pipe(&outputPipe) == 0 else { throw ChildProcessError(message: "pipe failed") }
+            posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
+            posix_spawn_file_actions_addclose(&actions, outputPipe[0])
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if pipeInput {
+            guard pipe(&inputPipe) == 0 else { throw ChildProcessError(message: "pipe failed") }
+            posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
+            posix_spawn_file_actions_addclose(&actions, inputPipe[1])
+            // A reader that goes away must fail our write, not kill us.
+            signal(SIGPIPE, SIG_IGN)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        if quiet { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
         // Threads of the Swift runtime block signals, and a spawned child inherits the mask: unblock
         // everything and restore default handlers, or SIGTERM would never stop the child.
         var attributes = posix_spawnattr_t()
@@ -40,24 +56,52 @@ final class ChildProcess {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        if captureOutput { close(pipeFDs[1]) }
+        if captureOutput { close(outputPipe[1]) }
+        if pipeInput { close(inputPipe[0]) }
         guard result == 0 else {
-            if captureOutput { close(pipeFDs[0]) }
+            if captureOutput { close(outputPipe[0]) }
+            if pipeInput { close(inputPipe[1]) }
             throw ChildProcessError(message: "cannot start \(executable): \(String(cString: strerror(result)))")
         }
         self.pid = pid
-        outputFD = captureOutput ? pipeFDs[0] : -1
+        outputFD = captureOutput ? outputPipe[0] : -1
+        inputFD = pipeInput ? inputPipe[1] : -1
+        if inputFD >= 0 { _ = fcntl(inputFD, F_SETFD, FD_CLOEXEC) }
     }
 
-    var isRunning: Bool {
+    public var isRunning: Bool {
         guard !exited else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { exited = true }
         return !exited
     }
 
+    /// Writes all of `bytes` to the program's standard input.
+    public func write(_ bytes: [UInt8]) throws {
+        guard inputFD >= 0 else { throw ChildProcessError(message: "\(executable): standard input is not a pipe") }
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(inputFD, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                throw ChildProcessError(message: errno == EPIPE ? "\(executable) stopped reading its input" : "write failed (errno \(errno))")
+            }
+            offset += count
+        }
+    }
+
+    /// Closes standard input: the program sees the end of its input.
+    public func closeInput() {
+        if inputFD >= 0 {
+            close(inputFD)
+            inputFD = -1
+        }
+    }
+
     /// Waits for the program to end and returns its standard output; fails on a non-zero exit.
-    func finish() throws -> [UInt8] {
+    @discardableResult
+    public func finish() throws -> [UInt8] {
+        closeInput()
         var output: [UInt8] = []
         if outputFD >= 0 {
             var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -80,7 +124,8 @@ final class ChildProcess {
         return output
     }
 
-    func stop() {
+    public func stop() {
+        closeInput()
         if outputFD >= 0 {
             close(outputFD)
             outputFD = -1
@@ -95,13 +140,13 @@ final class ChildProcess {
     deinit { stop() }
 }
 
-struct ChildProcessError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 
 /// Finds a program on PATH (or checks a path), or nil.
-func findExecutable(_ name: String) -> String? {
+public func findExecutable(_ name: String) -> String? {
     if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
