@@ -20,18 +20,29 @@ public struct PreparedSlide: Sendable {
 
     /// The frame: RGBA8, opaque.
     public func render() -> Canvas {
-        // An opaque image covering the whole screen hides everything below it: start there.
+        var canvas = Canvas(width: width, height: height)
+        render(into: &canvas)
+        return canvas
+    }
+
+    /// Renders into a frame of the slide's size, reusing its memory: a player keeps one per output.
+    public func render(into canvas: inout Canvas) {
+        precondition(canvas.width == width && canvas.height == height)
+        // An opaque image covering the whole screen hides everything below it: start there, and
+        // skip the background.
         let screen = PixelRect(x: 0, y: 0, width: width, height: height)
         let coveredAt = layers.lastIndex { layer in
             guard case .image(let image, let origin, let clip, true) = layer else { return false }
             return PixelRect(x: origin.x, y: origin.y, width: image.width, height: image.height)
                 .intersection(clip)?.intersection(screen) == screen
         }
-        // The background is composited over black: frames are opaque.
-        let alpha = UInt32(background.alpha)
-        var canvas = Canvas(width: width, height: height, fill: (UInt8(divideBy255(UInt32(background.red) * alpha)),
-                                                                UInt8(divideBy255(UInt32(background.green) * alpha)),
-                                                                UInt8(divideBy255(UInt32(background.blue) * alpha)), 255))
+        if coveredAt == nil {
+            // The background is composited over black: frames are opaque.
+            let alpha = UInt32(background.alpha)
+            canvas.fill(screen, red: UInt8(divideBy255(UInt32(background.red) * alpha)),
+                        green: UInt8(divideBy255(UInt32(background.green) * alpha)),
+                        blue: UInt8(divideBy255(UInt32(background.blue) * alpha)), alpha: 255)
+        }
         for layer in layers[(coveredAt ?? 0)...] {
             switch layer {
             case .fill(let rect, let colour):
@@ -44,6 +55,5 @@ public struct PreparedSlide: Sendable {
                             red: colour.red, green: colour.green, blue: colour.blue, alpha: colour.alpha)
             }
         }
-        return canvas
     }
 }

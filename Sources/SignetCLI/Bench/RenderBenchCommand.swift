@@ -54,9 +54,10 @@ struct RenderBenchCommand: AsyncParsableCommand {
             let prepared = try renderer.prepare("slide", of: programme, for: screen) { $0 == hash ? photo : nil }
             var frame = prepared.render()
             let cold = Self.seconds(since: start)
-            // Warm: every further frame of the slide is composited from the prepared layers.
+            // Warm: every further frame is composited from the prepared layers into the same frame
+            // buffer, as a player does.
             start = DispatchTime.now()
-            for _ in 0..<frames { frame = prepared.render() }
+            for _ in 0..<frames { prepared.render(into: &frame) }
             let perFrame = Self.seconds(since: start) / Double(frames)
             precondition(frame.width == Self.width)
             start = DispatchTime.now()
