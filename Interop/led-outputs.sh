@@ -11,11 +11,7 @@ python=$2
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  if "${@:2}"; then echo "  ok    $1"; passed=$((passed + 1)); else echo "  FAIL  $1"; failed=$((failed + 1)); fi
-}
+source "$here/checks.sh"
 send() { "$bin/signet" send "$here/led-programme.json" --screen panel --at 2025-01-01T12:00:00Z "$@" >"$work/send.log" 2>&1; }
 
 # 64x32 RGB = 6144 bytes = 13 universes of 510 channels (the last one 24).
@@ -62,5 +58,4 @@ check "tshark decodes 130 sACN packets" test "$acn" -eq 130
 check "tshark decodes 130 Art-Net ArtDmx packets" test "$artnet" -eq 130
 check "sACN universes 7 to 19" test "$universes" = "7 8 9 10 11 12 13 14 15 16 17 18 19 "
 check "no malformed packets or expert warnings" test "$problems" -eq 0
-echo "led outputs: $passed passed, $failed failed"
-test $failed -eq 0
+summary "led outputs"

@@ -9,11 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 example="$here/../Examples/state-visit"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  if "${@:2}"; then echo "  ok    $1"; passed=$((passed + 1)); else echo "  FAIL  $1"; failed=$((failed + 1)); fi
-}
+source "$here/checks.sh"
 signet() { "$bin/signet" "$@"; }
 refuses() {  # refuses EXPECTED-TEXT ARGS...: exit 1, one line on stderr containing the text
   local expected=$1
@@ -55,5 +51,4 @@ check "an unknown screen is refused" refuses "screen paris-1: not in the program
 check "a font that fails to load is refused" refuses "font programme.json: FreeType cannot load it" \
   render "$example/programme.json" --screen astana-1 --at 2024-11-27T12:00 --font "$example/programme.json" --out "$work/x.png"
 check "nothing was written for refused renders" test ! -e "$work/x.png"
-echo "render cli: $passed passed, $failed failed"
-test $failed -eq 0
+summary "render cli"
