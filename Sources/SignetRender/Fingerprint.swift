@@ -5,9 +5,10 @@ import SignetCore
 ///
 /// The grid ignores resolution (a 1920x1080 frame and its 480x270 thumbnail give the same grid),
 /// averaging cells ignores mild blur and noise, and the scaling ignores overall brightness (an LED
-/// controller dimmed to 40 % at night). `distance` is the mean absolute difference of the 192
-/// values, 0 to 255. Frames of the same slide stay under about 8; `threshold` is 24; the Russian
-/// and Ukrainian flags are more than 90 apart (see the tests).
+/// controller dimmed to 40 % at night). `distance` is the largest difference of any cell, 0 to
+/// 255. Frames of the same slide stay under about 12; `threshold` is 24; the Russian and Ukrainian
+/// flags are more than 150 apart, and so are two welcome slides that differ only in one of their
+/// two flags (see the tests).
 public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     public static let grid = 8
     /// Distances above this mean "not the same picture".
@@ -64,11 +65,17 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
         values = averages.map { UInt8($0) }
     }
 
-    /// Mean absolute difference per value, 0 (same) to 255.
+    /// How far apart two frames are, 0 (same) to 255: the largest difference of any one cell (the
+    /// mean absolute difference of its three channels). A change in one part of the screen (one
+    /// flag of two swapped) counts as much as a change everywhere.
     public func distance(to other: Fingerprint) -> Int {
-        var total = 0
-        for (a, b) in zip(values, other.values) { total += abs(Int(a) - Int(b)) }
-        return (total + values.count / 2) / values.count
+        var largest = 0
+        for cell in 0..<Self.grid * Self.grid {
+            var total = 0
+            for channel in 0..<3 { total += abs(Int(values[cell * 3 + channel]) - Int(other.values[cell * 3 + channel])) }
+            largest = max(largest, (total + 1) / 3)
+        }
+        return largest
     }
 
     public func matches(_ other: Fingerprint) -> Bool { distance(to: other) <= Self.threshold }

@@ -41,7 +41,7 @@ struct TUFBenchCommand: AsyncParsableCommand {
         // Runs alternate between the two clients, so that drift in this machine's speed (shared
         // cores, other load) falls on both alike.
         status("\(iterations) runs each, alternating Signet and python-tuf …")
-        let script = try locateScript("Interop/python_tuf_bench.py")
+        let script = try SourceTree.locate("Interop/python_tuf_bench.py")
         var ours: [RunTiming] = [], theirs: [RunTiming] = []
         for run in 1...iterations {
             let mine = try await timeSignet(metadataURL: metadataURL, rootPath: rootPath, paths: built.targetPaths,
@@ -67,21 +67,6 @@ struct TUFBenchCommand: AsyncParsableCommand {
             no Python with python-tuf found; create one with:
               python3 -m venv .venv-interop && .venv-interop/bin/pip install tuf "securesystemslib[crypto]"
             """)
-    }
-
-    /// The bench script ships in the source tree; it is found from the working folder or the executable.
-    func locateScript(_ relative: String) throws -> String {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var candidates = [FileManager.default.currentDirectoryPath]
-        var folder = executable.deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(folder.path)
-            folder = folder.deletingLastPathComponent()
-        }
-        for base in candidates where FileManager.default.fileExists(atPath: "\(base)/\(relative)") {
-            return "\(base)/\(relative)"
-        }
-        throw CLIError("cannot find \(relative); run from the Signet source folder")
     }
 
     /// `signet repo serve` in its own process on a free loopback port: the same server for both

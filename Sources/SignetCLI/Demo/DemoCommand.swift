@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SignetCore
+import SignetRender
 import SignetTUFClient
 import SignetTUFRepository
 
@@ -17,33 +18,35 @@ struct DemoCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: dir).standardizedFileURL.path
         try? FileManager.default.removeItem(atPath: folder)
         let now = Clock.now()
+        let content = try DemoProgramme.load()
         let keys = try makeKeys(in: folder)
-        var metadata = try publishProgramme(in: folder, keys: keys, now: now)
-        try await installOnPlayer(folder: folder, now: now)
+        var metadata = try publishProgramme(content, in: folder, keys: keys, now: now)
+        try await installOnPlayer(content, folder: folder, now: now)
+        let approved = try renderFrames(player: "\(folder)/player")
 
-        section("4. Attacks, each on a copy of the repository and of the player")
+        section("5. Attacks, each on a copy of the repository and of the player")
         let snapshotKey = keys["snapshot"]!, timestampKey = keys["timestamp"]!
         var results: [(String, Bool)] = [("publish with 1 of 3 approvals is refused", true),
                                           ("the player installs the approved programme", true)]
-        results.append(await attack("a server holding only the online keys signs a new release", folder, now) { repo, _ in
+        results.append(await attack("a server holding only the online keys signs a new release", content, folder, now) { repo, _ in
             var forged = try Metadata<Targets>(bytes: try readFile("\(repo)/metadata/targets.json"))
             forged.signed.version += 1
-            forged.signed.targets["state-visit/flag-left.png"] = TargetFile(contents: DemoProgramme.forgedFlag)
+            forged.signed.targets[DemoProgramme.programmePath] = TargetFile(contents: content.forgedProgramme)
             forged.signatures = []
             try forged.sign(with: snapshotKey)
             try publishForged(forged, in: repo, snapshotKey: snapshotKey, timestampKey: timestampKey, now: now)
         })
-        results.append(await attack("an asset's bytes are swapped on the mirror", folder, now) { repo, player in
+        results.append(await attack("the programme's bytes are swapped on the mirror", content, folder, now) { repo, player in
             // Same length as the approved file, so only the hash can tell them apart.
-            let approved = DemoProgramme.files[0].bytes
-            let forged = Array((DemoProgramme.forgedFlag + Array(repeating: UInt8(ascii: " "), count: approved.count)).prefix(approved.count))
+            let approved = content.programmeBytes, forged = content.forgedProgramme
+            let padded = Array((forged + Array(repeating: UInt8(ascii: " "), count: approved.count)).prefix(approved.count))
             let info = TargetFile(contents: approved)
-            try AtomicFile.write(forged, to: "\(repo)/targets/state-visit/\(info.hashes.values[0]).flag-left.png")
-            AtomicFile.remove(Updater.cachePath(for: "state-visit/flag-left.png", in: "\(player)/assets"))
+            try AtomicFile.write(padded, to: "\(repo)/targets/state-visit/\(info.hashes.values[0]).programme.json")
+            AtomicFile.remove(Updater.cachePath(for: DemoProgramme.programmePath, in: "\(player)/assets"))
         })
         let originalTimestamp = try readFile("\(folder)/repository/metadata/timestamp.json")
         let newerTimestamp = try metadata.refreshTimestamp(timestampKey: timestampKey, now: now)
-        results.append(await attack("an old timestamp is replayed to freeze the player", folder, now) { repo, player in
+        results.append(await attack("an old timestamp is replayed to freeze the player", content, folder, now) { repo, player in
             try AtomicFile.write(newerTimestamp.bytes, to: "\(repo)/metadata/timestamp.json")
             var updater = try Updater(metadataBaseURL: "file://\(repo)/metadata/", metadataDirectory: "\(player)/metadata",
                                       fetcher: FileFetcher(), now: now)
@@ -52,9 +55,11 @@ struct DemoCommand: AsyncParsableCommand {
             try AtomicFile.write(originalTimestamp, to: "\(repo)/metadata/timestamp.json")
         })
 
+        results.append(detectForgedFrame(content, approved: approved, folder: folder))
+
         section("Summary")
         for (name, passed) in results { line("\(passed ? "PASS" : "FAIL")  \(name)") }
-        line("look at: \(folder)/repository (servable by any static web server), \(folder)/player, \(folder)/keys")
+        line("look at: \(folder)/player/frames (what each screen shows), \(folder)/repository (servable by any static web server), \(folder)/keys")
         if results.contains(where: { !$0.1 }) { throw ExitCode(1) }
     }
 
@@ -71,7 +76,7 @@ struct DemoCommand: AsyncParsableCommand {
         return keys
     }
 
-    func publishProgramme(in folder: String, keys: [String: SigningKey], now: TUFTime) throws -> RepositoryMetadata {
+    func publishProgramme(_ content: DemoProgramme, in folder: String, keys: [String: SigningKey], now: TUFTime) throws -> RepositoryMetadata {
         section("2. Repository: root v1 signed by 2 custodians; the state-visit programme needs 2 approvers")
         var root = Root(expires: now.adding(seconds: ExpiryPolicy().root))
         for index in 1...3 {
@@ -87,7 +92,7 @@ struct DemoCommand: AsyncParsableCommand {
         try metadata.signStaged(Root.type, with: keys["custodian-1"]!)
         try metadata.signStaged(Root.type, with: keys["custodian-2"]!)
         var targets = try metadata.nextTargets(Targets.type, now: now)
-        for file in DemoProgramme.files {
+        for file in content.files {
             let info = TargetFile(contents: file.bytes)
             try repository.storeTarget(path: file.path, bytes: file.bytes, info: info)
             targets.targets[file.path] = info
@@ -108,18 +113,65 @@ struct DemoCommand: AsyncParsableCommand {
         return metadata
     }
 
-    func installOnPlayer(folder: String, now: TUFTime) async throws {
+    func installOnPlayer(_ content: DemoProgramme, folder: String, now: TUFTime) async throws {
         section("3. A player trusts root v1 and updates (file:// here; HTTP works the same)")
         let player = "\(folder)/player", repository = "\(folder)/repository"
         try AtomicFile.createDirectory("\(player)/metadata")
         try AtomicFile.createDirectory("\(player)/assets")
         try MetadataStore(directory: "\(player)/metadata").persist(Root.type, try readFile("\(repository)/metadata/1.root.json"))
-        try await update(player: player, repository: repository, now: now)
+        try await update(content, player: player, repository: repository, now: now)
+    }
+
+    /// Renders what every screen of the installed programme shows at the demo's moment, from the
+    /// verified files only, into player/frames; returns each screen's fingerprint.
+    func renderFrames(player: String) throws -> [String: Fingerprint] {
+        section("4. The player renders its screens at \(DemoProgramme.showAt) from the verified files")
+        let bytes = try readFile(Updater.cachePath(for: DemoProgramme.programmePath, in: "\(player)/assets"))
+        let programme = try Programme(bytes: bytes)
+        let renderer = SlideRenderer(typeface: try ProgrammeFiles.typeface(ProgrammeFiles.defaultFont))
+        try AtomicFile.createDirectory("\(player)/frames")
+        var fingerprints: [String: Fingerprint] = [:]
+        for id in programme.screens.keys.sorted() {
+            let engine = try ScheduleEngine(programme: programme, screen: id)
+            // Assets come from the verified cache only.
+            var frames = ScreenFrames(engine: engine, renderer: renderer) { hash in
+                try? readFile(Updater.cachePath(for: "assets/\(hash)", in: "\(player)/assets"))
+            }
+            let (canvas, showing) = try frames.frame(at: DemoProgramme.showAt)
+            try AtomicFile.write(try PNGEncoder.encode(canvas), to: "\(player)/frames/\(id).png")
+            fingerprints[id] = Fingerprint(of: canvas)
+            line("\(id.padding(toLength: 9, withPad: " ", startingAt: 0)) \(showing.slide.map { "slide \($0)" } ?? "black"), \(showing.source), "
+                 + "\(DemoProgramme.showAt.local(engine.calendar)) local -> player/frames/\(id).png")
+        }
+        return fingerprints
+    }
+
+    /// A player that renders something else than it verified (compromised, or fed a forged
+    /// programme) is caught by the fingerprint of its frame.
+    func detectForgedFrame(_ content: DemoProgramme, approved: [String: Fingerprint], folder: String) -> (String, Bool) {
+        let name = "a compromised player's frame (the Ukrainian flag) is told apart from the approved one"
+        line("- a compromised player renders the forged programme for astana-1")
+        do {
+            let programme = try Programme(bytes: content.forgedProgramme)
+            let assets = ProgrammeFiles.AssetFolder(try SourceTree.locate("Examples/state-visit"))
+            var frames = ScreenFrames(engine: try ScheduleEngine(programme: programme, screen: "astana-1"),
+                                      renderer: SlideRenderer(typeface: try ProgrammeFiles.typeface(ProgrammeFiles.defaultFont)),
+                                      asset: assets.bytes)
+            let (canvas, _) = try frames.frame(at: DemoProgramme.showAt)
+            try AtomicFile.write(try PNGEncoder.encode(canvas), to: "\(folder)/forged-astana-1.png")
+            let distance = Fingerprint(of: canvas).distance(to: approved["astana-1"]!)
+            let caught = distance > Fingerprint.threshold
+            line("  fingerprint distance to the approved frame: \(distance) (threshold \(Fingerprint.threshold)): \(caught ? "mismatch detected" : "NOT DETECTED")")
+            return (name, caught)
+        } catch {
+            line("  could not render the forged frame: \(error)")
+            return (name, false)
+        }
     }
 
     /// Runs an attack against copies of the repository and player; the player must refuse it and
     /// keep the approved programme.
-    func attack(_ name: String, _ folder: String, _ now: TUFTime,
+    func attack(_ name: String, _ content: DemoProgramme, _ folder: String, _ now: TUFTime,
                 prepare: (_ repository: String, _ player: String) async throws -> Void) async -> (String, Bool)
     {
         line("- \(name)")
@@ -128,22 +180,22 @@ struct DemoCommand: AsyncParsableCommand {
             try FileManager.default.copyItem(atPath: "\(folder)/repository", toPath: "\(copy)/repository".creatingParent())
             try FileManager.default.copyItem(atPath: "\(folder)/player", toPath: "\(copy)/player")
             try await prepare("\(copy)/repository", "\(copy)/player")
-            try await update(player: "\(copy)/player", repository: "\(copy)/repository", now: now)
+            try await update(content, player: "\(copy)/player", repository: "\(copy)/repository", now: now)
             line("  NOT REFUSED: the player accepted it")
             return (name + " is refused", false)
         } catch {
             line("  refused: \(error)")
-            let intact = isApprovedOnly(player: "\(copy)/player")
+            let intact = isApprovedOnly(content, player: "\(copy)/player")
             line("  the player holds only approved bytes and targets v1: \(intact ? "yes" : "NO")")
             return (name + " is refused", intact)
         }
     }
 
     /// Every installed asset is byte for byte an approved file, and the trusted targets are still v1.
-    func isApprovedOnly(player: String) -> Bool {
+    func isApprovedOnly(_ content: DemoProgramme, player: String) -> Bool {
         let installed = (try? FileManager.default.contentsOfDirectory(atPath: "\(player)/assets")) ?? []
         let assetsApproved = installed.allSatisfy { name in
-            DemoProgramme.files.contains { file in
+            content.files.contains { file in
                 Updater.cachePath(for: file.path, in: "") == "/\(name)"
                     && (try? readFile("\(player)/assets/\(name)")) == file.bytes
             }
@@ -152,11 +204,11 @@ struct DemoCommand: AsyncParsableCommand {
         return assetsApproved && targets?.signed.version == 1
     }
 
-    func update(player: String, repository: String, now: TUFTime) async throws {
+    func update(_ content: DemoProgramme, player: String, repository: String, now: TUFTime) async throws {
         var updater = try Updater(metadataBaseURL: "file://\(repository)/metadata/", metadataDirectory: "\(player)/metadata",
                                   fetcher: FileFetcher(), now: now)
         do {
-            try await install(DemoProgramme.files, with: &updater, player: player, repository: repository)
+            try await install(content.files, with: &updater, player: player, repository: repository)
         } catch {
             try? await updater.flush()
             throw error

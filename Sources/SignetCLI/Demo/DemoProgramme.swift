@@ -1,10 +1,36 @@
-/// The demo's state-visit programme. Until the renderer lands, assets are small stand-in files
-/// whose bytes are what TUF protects; the programme document names them.
-enum DemoProgramme {
-    static let files: [(path: String, bytes: [UInt8])] = [
-        ("state-visit/flag-left.png", Array("stand-in for the Russian flag: white, blue, red".utf8)),
-        ("state-visit/flag-right.png", Array("stand-in for the Kazakh flag: sky blue, golden sun and eagle".utf8)),
-        ("state-visit/programme.json", Array(#"{"interrupt":{"dates":["2024-11-27","2024-11-28"],"priority":100,"slides":["state-visit/flag-left.png","state-visit/flag-right.png"],"text":"Қош келдіңіз! Добро пожаловать!"}}"#.utf8)),
-    ]
-    static let forgedFlag = Array("stand-in for the Ukrainian flag: blue, yellow".utf8)
+import Foundation
+import SignetCore
+import SignetTUFClient
+
+/// The demo's content: the state-visit example (Examples/state-visit), published as TUF targets:
+/// the programme document and each asset under `assets/SHA256`.
+struct DemoProgramme {
+    static let programmePath = "state-visit/programme.json"
+    /// The instant the demo shows: noon in Astana on the first day of the visit.
+    static let showAt = Instant(iso8601: "2024-11-27T12:00+05:00")!
+
+    let files: [(path: String, bytes: [UInt8])]
+
+    var programmeBytes: [UInt8] { files.first { $0.path == Self.programmePath }!.bytes }
+
+    static func load() throws -> DemoProgramme {
+        let folder = try SourceTree.locate("Examples/state-visit")
+        let bytes = try readFile("\(folder)/programme.json")
+        let programme = try ProgrammeFiles.loadProgramme("\(folder)/programme.json")
+        let assets = ProgrammeFiles.AssetFolder(folder)
+        var files = [(path: programmePath, bytes: bytes)]
+        for hash in programme.assets.keys.sorted() {
+            guard let asset = assets.bytes(hash) else { throw CLIError("Examples/state-visit has no file with sha256 \(hash)") }
+            files.append(("assets/\(hash)", asset))
+        }
+        return DemoProgramme(files: files)
+    }
+
+    /// What a server holding only the online keys would like screens to show: the Ukrainian flag
+    /// where the approved programme has the Russian one.
+    var forgedProgramme: [UInt8] {
+        let text = String(decoding: programmeBytes, as: UTF8.self)
+        return Array(text.replacingOccurrences(of: ##""colours": ["#FFFFFF", "#0039A6", "#D52B1E"]"##,
+                                               with: ##""colours": ["#0057B7", "#FFD700"]"##).utf8)
+    }
 }
