@@ -23,9 +23,10 @@ public struct SlideRenderer: Sendable {
         let screenRect = PixelRect(x: 0, y: 0, width: screen.width, height: screen.height)
         var layers: [(z: Int, order: Int, layer: PreparedSlide.Layer)] = []
         var warnings: [String] = []
+        let scale = DesignScale(slide: slide, screen: screen)
         for (order, element) in slide.elements.enumerated() {
             let frame = element.frame
-            let rect = PixelRect(x: frame.x, y: frame.y, width: frame.width, height: frame.height)
+            let rect = scale.rect(frame)
             let place = "slides.\(slideID).elements[\(order)]"
             func add(_ layer: PreparedSlide.Layer) { layers.append((frame.z, order, layer)) }
             guard rect.intersection(screenRect) != nil else { continue }  // entirely off screen
@@ -41,6 +42,7 @@ public struct SlideRenderer: Sendable {
                 let (scaled, origin) = Self.place(image, in: rect, fit: fit)
                 add(.image(scaled, origin: origin, clip: rect, opaque: scaled.isOpaque))
             case .text(_, let text, let size, let colour, let align):
+                let size = scale.textSize(size)
                 let raster = try typeface.rasterize(text, size: size, width: rect.width, height: rect.height, align: align)
                 if raster.size != size { warnings.append("\(place): text set at \(raster.size) px instead of \(size) px to fit its \(rect.width)x\(rect.height) box") }
                 if raster.clipped { warnings.append("\(place): text does not fit its \(rect.width)x\(rect.height) box even at \(raster.size) px; lines cut") }
@@ -70,6 +72,35 @@ public struct SlideRenderer: Sendable {
             throw RenderError(subject, "is \(image.width)x\(image.height), not the \(declared.width)x\(declared.height) the programme declares")
         }
         return image
+    }
+
+    /// Maps a slide's design canvas onto the screen's pixels.
+    struct DesignScale {
+        let fromWidth: Int, fromHeight: Int, toWidth: Int, toHeight: Int
+
+        init(slide: Slide, screen: Screen) {
+            fromWidth = slide.designWidth ?? screen.width
+            fromHeight = slide.designHeight ?? screen.height
+            toWidth = screen.width
+            toHeight = screen.height
+        }
+
+        /// Edges are scaled, then the size taken between them, so that neighbouring elements stay
+        /// neighbours with no gap or overlap.
+        func rect(_ frame: Frame) -> PixelRect {
+            func scaled(_ value: Int, _ from: Int, _ to: Int) -> Int {
+                let product = value * to
+                return product >= 0 ? product / from : -((-product + from - 1) / from)
+            }
+            let left = scaled(frame.x, fromWidth, toWidth), right = scaled(frame.x + frame.width, fromWidth, toWidth)
+            let top = scaled(frame.y, fromHeight, toHeight), bottom = scaled(frame.y + frame.height, fromHeight, toHeight)
+            return PixelRect(x: left, y: top, width: max(1, right - left), height: max(1, bottom - top))
+        }
+
+        /// Text keeps its proportions: it scales by the smaller of the two factors.
+        func textSize(_ size: Int) -> Int {
+            max(4, min(size * toWidth / fromWidth, size * toHeight / fromHeight))
+        }
     }
 
     /// Bands of `rect` in proportion to `weights`; band edges fall on whole pixels, and together

@@ -53,6 +53,26 @@ struct FlagAndFingerprintTests {
         #expect(counts.values.sorted() == [180_000, 180_000, 180_000])
     }
 
+    @Test func aSlideLaidOutForOneSizeFillsAScreenOfAnother() throws {
+        let slides = """
+            {"safe": {"elements": []},
+             "russia": {"width": 900, "height": 600, "elements": [
+               {"type": "stripes", "x": 0, "y": 0, "width": 900, "height": 600, "direction": "horizontal",
+                "colours": ["#FFFFFF", "#0039A6", "#D52B1E"]},
+               {"type": "rectangle", "x": 300, "y": 0, "width": 300, "height": 600, "colour": "#00000080"}]}}
+            """
+        let programme = try RenderFixture.programme(width: 450, height: 200, slides: slides)
+        let canvas = try SlideRenderer(typeface: RenderFixture.typeface())
+            .prepare("russia", of: programme, for: programme.screens["s"]!) { _ in nil }.render()
+        // Bands at a third and two thirds of 200 rows; the shade from x 150 to 300 of 450.
+        #expect(canvas[10, 66] == (255, 255, 255, 255) && canvas[10, 67] == (0x00, 0x39, 0xA6, 255))
+        #expect(canvas[10, 132] == (0x00, 0x39, 0xA6, 255) && canvas[10, 133] == (0xD5, 0x2B, 0x1E, 255))
+        #expect(canvas[149, 10] == (255, 255, 255, 255) && canvas[150, 10] == (127, 127, 127, 255) && canvas[300, 10] == (255, 255, 255, 255))
+        #expect(throws: ProgrammeError.self) {
+            try RenderFixture.programme(width: 450, height: 200, slides: #"{"safe": {"width": 900, "elements": []}}"#)
+        }
+    }
+
     /// A box blur of the given radius, as a soft camera or a diffuser would blur.
     static func blurred(_ canvas: Canvas, radius: Int) -> Canvas {
         var result = canvas

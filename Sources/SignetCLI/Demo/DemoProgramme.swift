@@ -6,8 +6,9 @@ import SignetTUFClient
 /// the programme document and each asset under `assets/SHA256`.
 struct DemoProgramme {
     static let programmePath = "state-visit/programme.json"
-    /// The instant the demo shows: noon in Astana on the first day of the visit.
-    static let showAt = Instant(iso8601: "2024-11-27T12:00+05:00")!
+    /// The instant the demo shows: just after noon in Astana on the first day of the visit (five
+    /// seconds in, so that no screen is mid-fade).
+    static let showAt = Instant(iso8601: "2024-11-27T12:00:05+05:00")!
 
     let files: [(path: String, bytes: [UInt8])]
 

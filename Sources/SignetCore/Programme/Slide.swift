@@ -72,10 +72,22 @@ public struct Slide: Sendable, Equatable {
     public let id: String
     public let background: Colour
     public let elements: [Element]
+    /// The canvas the slide was laid out on, if given: on a screen of another resolution every
+    /// position, size and text size is scaled to fit (width and height independently). Without
+    /// it, positions are the screen's own pixels.
+    public let designWidth: Int?
+    public let designHeight: Int?
 
     init(id: String, _ reader: ProgrammeReader) throws(ProgrammeError) {
         self.id = id
         background = reader.object["background"] == nil ? Colour(red: 0, green: 0, blue: 0) : try reader.colour("background")
+        if reader.object["width"] != nil || reader.object["height"] != nil {
+            designWidth = Int(try reader.integer("width", in: 1...16_384))
+            designHeight = Int(try reader.integer("height", in: 1...16_384))
+        } else {
+            designWidth = nil
+            designHeight = nil
+        }
         var elements: [Element] = []
         for element in try reader.objectArray("elements") { elements.append(try Element(element)) }
         self.elements = elements
