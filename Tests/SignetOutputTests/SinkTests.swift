@@ -135,8 +135,9 @@ struct SinkTests {
         try await playFrames(to: &sinks, count: 11, pacer: &pacer, clock: clock) { _ in ([1, 2, 3], 1, 1) }
         let elapsed = start.duration(to: clock.now)
         try sink.finish()
-        // Never faster than the rate (10 intervals of 20 ms); slower only as far as the machine is busy.
-        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(5), "\(elapsed)")
+        // Never faster than the rate (10 intervals of 20 ms). Slower only as far as the machine is busy:
+        // other tests in this process can hold the concurrency pool's threads for seconds.
+        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(30), "\(elapsed)")
         // Frames skipped as late are not made (a skip past the end counts but makes no difference).
         let written = try Data(contentsOf: URL(fileURLWithPath: path)).count
         #expect(written <= 33 && written >= 3 * (11 - Int(pacer.skipped)), "\(written) bytes, \(pacer.skipped) skipped")

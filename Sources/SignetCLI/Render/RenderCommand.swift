@@ -17,7 +17,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "Where to write the PNG.") var out: String
     @Option(help: "A folder with the programme's assets (files named by sha256, or any names).") var assets: String?
     @Option(help: "The font file.") var font: String = ProgrammeFiles.defaultFont
-    @Option(help: "Output brightness, 0 to 1 (scales light).") var brightness: Double = 1
+    @Option(help: "Output brightness, 0 to 1 (scales light); never above the policy's cap for the time.") var brightness: Double = 1
     @Option(help: "The panel's gamma.") var gamma: Double = 2.2
 
     func run() async throws {
@@ -30,7 +30,9 @@ struct RenderCommand: AsyncParsableCommand {
         for warning in frames.warnings { status("warning: \(warning)") }
         let elapsed = instant.millisecondsSince1970 - showing.start.millisecondsSince1970
         if showing.fadeMilliseconds > elapsed { status("mid-fade: \(elapsed) of \(showing.fadeMilliseconds) ms") }
-        canvas = OutputAdjustment(brightness: brightness, gamma: gamma).apply(to: canvas)
+        let cap = engine.brightnessCap(at: instant)
+        if cap < brightness { status("brightness \(brightness) capped at \(cap) by policy \(engine.policy.name) (\(engine.luminanceCap(at: instant)) cd/m2 of the panel's \(engine.screen.panelLuminance ?? 0))") }
+        canvas = OutputAdjustment(brightness: min(brightness, cap), gamma: gamma).apply(to: canvas)
         let png = try PNGEncoder.encode(canvas)
         try Data(png).write(to: URL(fileURLWithPath: out), options: .atomic)
         let what = showing.slide.map { "slide \($0)" } ?? "black"
@@ -61,7 +63,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Frames per second (DMX receivers expect at most 44).") var fps: Int = 25
     @Option(help: "A folder with the programme's assets.") var assets: String?
     @Option(help: "The font file.") var font: String = ProgrammeFiles.defaultFont
-    @Option(help: "Output brightness, 0 to 1 (scales light).") var brightness: Double = 1
+    @Option(help: "Output brightness, 0 to 1 (scales light); never above the policy's cap for the time.") var brightness: Double = 1
     @Option(help: "The panel's gamma.") var gamma: Double = 2.2
 
     func validate() throws {
@@ -81,7 +83,7 @@ struct SendCommand: AsyncParsableCommand {
         var sinks = try addresses.map { address throws(OutputError) in try address.open(source: source) }
         var screenFrames = ScreenFrames(engine: engine, renderer: SlideRenderer(typeface: try ProgrammeFiles.typeface(font)),
                                         asset: ProgrammeFiles.AssetFolder(assets).bytes)
-        let adjustment = OutputAdjustment(brightness: brightness, gamma: gamma)
+        var adjustment = OutputAdjustment(brightness: min(brightness, engine.brightnessCap(at: start)), gamma: gamma)
         status("sending \(frames) frame(s) of \(screen) (\(engine.screen.width)x\(engine.screen.height)) at \(fps) fps to \(sinks.map(\.name).joined(separator: ", "))")
         var pacer = FramePacer(framesPerSecond: fps)
         var last: (Canvas, Showing)?
@@ -91,6 +93,9 @@ struct SendCommand: AsyncParsableCommand {
         try await playFrames(to: &sinks, count: frames, pacer: &pacer, clock: clock) { index in
             let instant = start.adding(milliseconds: index * 1000 / Int64(fps))
             let (canvas, showing) = try screenFrames.frame(at: instant)
+            // The policy's cap follows the time of day (day and night luminance).
+            let allowed = min(brightness, engine.brightnessCap(at: instant))
+            if allowed != adjustment.brightness { adjustment = OutputAdjustment(brightness: allowed, gamma: gamma) }
             last = (canvas, showing)
             sent += 1
             return (adjustment.rgb(canvas), canvas.width, canvas.height)

@@ -123,6 +123,9 @@ public struct Screen: Sendable, Equatable {
     public let policy: String
     public let defaultPlaylist: String
     public let safeSlide: String
+    /// The panel's luminance at full drive, in cd/m2, if known: then the policy's day and night
+    /// caps limit output brightness to cap / panel.
+    public let panelLuminance: Int64?
 
     init(id: String, _ reader: ProgrammeReader) throws(ProgrammeError) {
         self.id = id
@@ -136,6 +139,7 @@ public struct Screen: Sendable, Equatable {
         policy = try reader.string("policy")
         defaultPlaylist = try reader.string("default_playlist")
         safeSlide = try reader.string("safe_slide")
+        panelLuminance = reader.object["panel_cd_m2"] == nil ? nil : try reader.integer("panel_cd_m2", in: 1...20_000)
     }
 }
 

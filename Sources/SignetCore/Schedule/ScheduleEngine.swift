@@ -77,6 +77,13 @@ public struct ScheduleEngine: Sendable {
         return isNight ? policy.nightLuminance : policy.dayLuminance
     }
 
+    /// The highest output brightness (0 to 1) the policy allows at `instant`: its luminance cap
+    /// over the panel's full luminance, or 1 when the panel's luminance is not given.
+    public func brightnessCap(at instant: Instant) -> Double {
+        guard let panel = screen.panelLuminance else { return 1 }
+        return min(1, Double(luminanceCap(at: instant)) / Double(panel))
+    }
+
     // MARK: - Replay
 
     /// A slide on screen during the replay.

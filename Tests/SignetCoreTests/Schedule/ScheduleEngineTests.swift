@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SignetCore
@@ -178,5 +179,20 @@ struct ScheduleEngineTests {
             try ScheduleFixture.programme(playlists: ["default": [("a", 10_000)]],
                                           entries: [Entry(id: "x", playlist: "default"), Entry(id: "x", playlist: "default")])
         }
+    }
+}
+
+extension ScheduleEngineTests {
+    @Test func brightnessFollowsThePolicysLuminanceCaps() throws {
+        let text = ProgrammeTests.document.replacingOccurrences(
+            of: #""astana-1": {"width": 960, "height": 480,"#, with: #""astana-1": {"width": 960, "height": 480, "panel_cd_m2": 6000,"#)
+        let programme = try Programme(bytes: Array(text.utf8))
+        let astana = try ScheduleEngine(programme: programme, screen: "astana-1")
+        #expect(astana.brightnessCap(at: astana.local("2024-11-27T12:00")) == 5000.0 / 6000)  // day cap 5000 of 6000
+        #expect(astana.brightnessCap(at: astana.local("2024-11-27T23:00")) == 300.0 / 6000)  // night cap 300
+        #expect(astana.brightnessCap(at: astana.local("2024-11-28T05:59")) == 300.0 / 6000)
+        #expect(astana.brightnessCap(at: astana.local("2024-11-28T06:00")) == 5000.0 / 6000)
+        let berlin = try ScheduleEngine(programme: programme, screen: "berlin-1")
+        #expect(berlin.brightnessCap(at: berlin.local("2024-11-27T23:00")) == 1)  // panel luminance unknown
     }
 }
