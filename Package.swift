@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: no I/O, no clock. Canonical JSON, TUF metadata, keys, verification.
@@ -53,6 +58,20 @@ let package = Package(
             dependencies: ["SignetRender", "SignetSystem"],
             swiftSettings: swiftSettings
         ),
+        // The server: accounts and sessions, the access table, the JSON API; SQLite through GRDB.
+        .target(
+            name: "SignetServer",
+            dependencies: [
+                "SignetCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // TUF client: the specification's section 5 workflow over HTTP and a local metadata store.
         .target(
             name: "SignetTUFClient",
@@ -79,7 +98,8 @@ let package = Package(
         .target(
             name: "SignetCLI",
             dependencies: [
-                "SignetCore", "SignetRender", "SignetOutput", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
+                "SignetCore", "SignetRender", "SignetOutput", "SignetServer", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -103,6 +123,18 @@ let package = Package(
         .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender"], exclude: ["Golden"],
                     swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SignetServerTests",
+            dependencies: [
+                "SignetServer", "SignetCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SignetOutputTests", dependencies: ["SignetOutput", "SignetRender", "SignetSystem"],
                     swiftSettings: swiftSettings),
         .testTarget(

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SignetCore
+import SignetServer
+import SignetTUFClient
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "The Signet server: accounts, screens, content and releases over a JSON API.",
+        subcommands: [Run.self, Init.self],
+        defaultSubcommand: Run.self
+    )
+
+    struct Options: ParsableArguments {
+        @Option(help: "A JSON config file (see README: Server configuration).") var config: String?
+        @Option(help: "The data folder (overrides the config file; SIGNET_DATA overrides both).") var data: String?
+
+        func load() throws -> ServerConfig {
+            var config = ServerConfig()
+            if let path = self.config {
+                guard let bytes = try AtomicFile.read(path, maxBytes: 64 * 1024) else { throw CLIError("config file \(path) does not exist") }
+                config = try ServerConfig(json: bytes)
+            }
+            if let data { config.dataDirectory = data }
+            try config.applyEnvironment(ProcessInfo.processInfo.environment)
+            return config
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Serve until interrupted (Ctrl-C stops cleanly).")
+
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let config = try options.load()
+            let database = "\(config.dataDirectory)/signet.sqlite"
+            guard FileManager.default.fileExists(atPath: database) else {
+                throw CLIError("no Signet data in \(config.dataDirectory); create it with: signet server init --data \(config.dataDirectory)")
+            }
+            let store = try ServerStore(path: database)
+            var logger = Logger(label: "signet.server")
+            logger.logLevel = .info
+            status("Signet server on http://\(config.host):\(config.port) (data \(config.dataDirectory)); Ctrl-C stops it")
+            let app = buildApplication(config: config, store: store, logger: logger)
+            try await app.runService()
+        }
+    }
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init",
+            abstract: "Create the data folder and the first admin account, whose one-time password is printed once."
+        )
+
+        @OptionGroup var options: Options
+        @Option(help: "The first admin account's name.") var admin = "admin"
+
+        func run() async throws {
+            let config = try options.load()
+            let folder = config.dataDirectory
+            let database = "\(folder)/signet.sqlite"
+            guard !FileManager.default.fileExists(atPath: database) else {
+                throw CLIError("\(folder) already holds a Signet server; refusing to initialise it again")
+            }
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let store = try ServerStore(path: database)
+            let password = try await store.createFirstAdmin(name: admin, cost: config.bcryptCost, at: SystemWallClock().now())
+            status("created \(database) and the admin account \(admin)")
+            print("""
+                admin account: \(admin)
+                one-time password (shown only now; it must be changed at first sign-in): \(password)
+                """)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import Logging
+import SignetCore
+
+/// The Signet server: its routes, each behind `AccessRules`, over the given store and clock.
+public func buildApplication(config: ServerConfig, store: ServerStore, clock: any WallClock = SystemWallClock(),
+                             logger: Logger) -> some ApplicationProtocol {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeaders())
+    let services = Services(config: config, store: store, clock: clock, logger: logger,
+                            throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
+                            decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
+    let routes = GuardedRouter(router: router, services: services)
+    SessionRoutes.register(routes)
+    AccountRoutes.register(routes)
+    return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
+                       logger: logger)
+}
+
+/// Headers on every response: no sniffing, no framing, no referrer, and a Content-Security-Policy
+/// that allows nothing but this server's own files (no inline script).
+struct SecurityHeaders: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[Self.frameOptions] = "DENY"
+        response.headers[Self.referrerPolicy] = "no-referrer"
+        return response
+    }
+}

@@ -1,0 +1,44 @@
+import HTTPTypes
+
+/// The one table that decides who may call what: every route the server has is listed here with
+/// the roles it admits, and a route that is not listed cannot be registered.
+public enum AccessRules {
+    public enum Audience: Sendable, Equatable {
+        /// No account needed (signing in, health).
+        case anyone
+        /// Any signed-in account, whatever its role (its own session, its own password).
+        case signedIn
+        case roles(Set<Role>)
+    }
+
+    public struct Rule: Sendable {
+        public let method: HTTPRequest.Method
+        public let path: String
+        public let audience: Audience
+    }
+
+    static let everyone = Set(Role.allCases)
+
+    public static let table: [Rule] = [
+        Rule(method: .get, path: "/health", audience: .anyone),
+        Rule(method: .post, path: "/api/v1/session", audience: .anyone),
+        Rule(method: .get, path: "/api/v1/session", audience: .signedIn),
+        Rule(method: .delete, path: "/api/v1/session", audience: .signedIn),
+        Rule(method: .post, path: "/api/v1/me/password", audience: .signedIn),
+        Rule(method: .post, path: "/api/v1/me/tokens", audience: .signedIn),
+        Rule(method: .get, path: "/api/v1/accounts", audience: .roles([.admin])),
+        Rule(method: .post, path: "/api/v1/accounts", audience: .roles([.admin])),
+        Rule(method: .get, path: "/api/v1/audit", audience: .signedIn),
+    ]
+
+    public static func rule(_ method: HTTPRequest.Method, _ path: String) -> Rule? {
+        table.first { $0.method == method && $0.path == path }
+    }
+
+    public static func allows(_ audience: Audience, _ role: Role) -> Bool {
+        switch audience {
+        case .anyone, .signedIn: true
+        case .roles(let roles): roles.contains(role)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import SignetCore
+
+/// How a Signet server runs: where it listens, where its data lives, and its security settings.
+/// Read from a JSON file (every key optional, unknown keys refused), then from environment
+/// variables, which win: SIGNET_HOST, SIGNET_PORT, SIGNET_DATA, SIGNET_SECURE_COOKIES.
+public struct ServerConfig: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The data folder: database, TUF repository, online keys.
+    public var dataDirectory = "signet-data"
+    /// Mark cookies Secure: set when the server is behind TLS.
+    public var secureCookies = false
+    public var sessionHours = 12
+    /// Consecutive failed logins that lock an account, and for how long.
+    public var maxLoginFailures = 5
+    public var lockoutMinutes = 15
+    /// Login attempts one address may make per minute, whatever the account.
+    public var loginAttemptsPerMinute = 20
+    /// bcrypt's work factor for passwords (2^cost rounds); 12 takes about a quarter second here.
+    public var bcryptCost = 12
+
+    public init() {}
+
+    static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
+                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost"]
+
+    public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
+        let value: JSONValue
+        do { value = try JSONParser(maxBytes: 64 * 1024).parse(bytes) } catch { throw ConfigError("config: \(error.description)") }
+        guard case .object(let object) = value else { throw ConfigError("config: must be a JSON object") }
+        for member in object.members where !Self.keys.contains(member.key) {
+            throw ConfigError("config.\(member.key): unknown setting (known: \(Self.keys.joined(separator: ", ")))")
+        }
+        func string(_ key: String) throws(ConfigError) -> String? {
+            guard let field = object[key] else { return nil }
+            guard let text = field.stringValue, !text.isEmpty else { throw ConfigError("config.\(key): must be a non-empty string") }
+            return text
+        }
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+            guard let field = object[key] else { return nil }
+            guard let number = field.integerValue, range.contains(Int(number)) else {
+                throw ConfigError("config.\(key): must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return Int(number)
+        }
+        self.init()
+        host = try string("host") ?? host
+        port = try integer("port", 1...65_535) ?? port
+        dataDirectory = try string("data_directory") ?? dataDirectory
+        if let field = object["secure_cookies"] {
+            guard case .bool(let flag) = field else { throw ConfigError("config.secure_cookies: must be true or false") }
+            secureCookies = flag
+        }
+        sessionHours = try integer("session_hours", 1...720) ?? sessionHours
+        maxLoginFailures = try integer("max_login_failures", 1...100) ?? maxLoginFailures
+        lockoutMinutes = try integer("lockout_minutes", 1...10_080) ?? lockoutMinutes
+        loginAttemptsPerMinute = try integer("login_attempts_per_minute", 1...10_000) ?? loginAttemptsPerMinute
+        bcryptCost = try integer("bcrypt_cost", 4...16) ?? bcryptCost
+        try applyEnvironment(environment)
+    }
+
+    public mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigError) {
+        if let host = environment["SIGNET_HOST"] { self.host = host }
+        if let text = environment["SIGNET_PORT"] {
+            guard let port = Int(text), (1...65_535).contains(port) else { throw ConfigError("SIGNET_PORT: \(text) is not a port") }
+            self.port = port
+        }
+        if let data = environment["SIGNET_DATA"] { dataDirectory = data }
+        if let text = environment["SIGNET_SECURE_COOKIES"] {
+            guard ["true", "false"].contains(text) else { throw ConfigError("SIGNET_SECURE_COOKIES: must be true or false") }
+            secureCookies = text == "true"
+        }
+    }
+}
+
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

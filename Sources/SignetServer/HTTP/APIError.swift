@@ -1,0 +1,65 @@
+import Hummingbird
+import NIOCore
+import SignetCore
+
+/// A refusal with a status and one clear sentence, as JSON: `{"error": "..."}`.
+public struct APIError: HTTPResponseError, Equatable {
+    public let status: HTTPResponse.Status
+    public let message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = JSONBody.response(["error": .string(message)], status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    static let unauthenticated = APIError(.unauthorized, "sign in first (a session cookie or an Authorization: Bearer token)")
+}
+
+/// JSON in and out through Signet's strict parser and writer (the same rules as every other
+/// document: no floats, no duplicate keys, valid UTF-8).
+enum JSONBody {
+    static func object(_ request: Request, context: AppRequestContext) async throws -> JSONObject {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: context.maxUploadSize) } catch {
+            throw APIError(.contentTooLarge, "request body over \(context.maxUploadSize) bytes")
+        }
+        do {
+            guard case .object(let object) = try JSONParser(maxBytes: context.maxUploadSize).parse(Array(buffer.readableBytesView)) else {
+                throw APIError(.badRequest, "the body must be a JSON object")
+            }
+            return object
+        } catch let error as JSONParseError {
+            throw APIError(.badRequest, "invalid JSON: \(error.description)")
+        }
+    }
+
+    static func response(_ object: JSONObject, status: HTTPResponse.Status = .ok) -> Response {
+        var bytes = Array(JSONWriter.compact.string(.object(object)).utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension JSONObject {
+    /// A required string field, or a 400 naming it.
+    func text(_ key: String, maxLength: Int = 200) throws -> String {
+        guard let value = self[key]?.stringValue, !value.isEmpty, value.count <= maxLength else {
+            throw APIError(.badRequest, "\(key): a string of 1 to \(maxLength) characters is required")
+        }
+        return value
+    }
+
+    func refuseUnknown(_ known: [String]) throws {
+        for member in members where !known.contains(member.key) {
+            throw APIError(.badRequest, "\(member.key): unknown field (expected \(known.joined(separator: ", ")))")
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Hummingbird
+import NIOCore
+
+/// Per-request state: the client's address (for the audit trail and login throttling).
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let clientAddress: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "local"
+    }
+
+    /// Request bodies of the JSON API; uploads have their own, streamed limit.
+    public var maxUploadSize: Int { 256 * 1024 }
+}

@@ -1,0 +1,60 @@
+import Hummingbird
+import HTTPTypes
+import SignetCore
+
+/// Registers routes only through the access table: each handler runs after the caller has been
+/// identified, admitted by `AccessRules`, and (for browser sessions changing state) has shown the
+/// session's CSRF token.
+struct GuardedRouter {
+    let router: Router<AppRequestContext>
+    let services: Services
+
+    static let sessionCookie = "signet_session"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    func on(_ method: HTTPRequest.Method, _ path: String,
+            _ handler: @escaping @Sendable (Request, AppRequestContext, Principal?) async throws -> Response) {
+        guard let rule = AccessRules.rule(method, path) else {
+            preconditionFailure("\(method) \(path) has no rule in AccessRules.table")
+        }
+        let services = self.services
+        router.on(RouterPath(path), method: method) { request, context in
+            let principal = try await services.identify(request)
+            switch rule.audience {
+            case .anyone:
+                break
+            case .signedIn, .roles:
+                guard let principal else { throw APIError.unauthenticated }
+                guard AccessRules.allows(rule.audience, principal.account.role) else {
+                    throw APIError(.forbidden, "the \(principal.account.role.rawValue) role may not \(method) \(path)")
+                }
+                if case .session(let csrf) = principal.credential, ![.get, .head, .options].contains(method) {
+                    guard let sent = request.headers[Self.csrfHeader], Secrets.equal(sent, csrf) else {
+                        throw APIError(.forbidden, "missing or wrong X-CSRF-Token header (GET /api/v1/session gives it)")
+                    }
+                }
+                if principal.account.mustChangePassword, path != "/api/v1/me/password", path != "/api/v1/session" {
+                    throw APIError(.forbidden, "change the one-time password first (POST /api/v1/me/password)")
+                }
+            }
+            return try await handler(request, context, principal)
+        }
+    }
+}
+
+extension Services {
+    /// The account behind the request's session cookie or bearer token, if any and still valid.
+    func identify(_ request: Request) async throws -> Principal? {
+        if let authorization = request.headers[.authorization] {
+            guard authorization.hasPrefix("Bearer "), authorization.count > 7 else {
+                throw APIError(.unauthorized, "Authorization must be \"Bearer TOKEN\"")
+            }
+            guard let principal = try await store.apiToken(tokenHash: Secrets.hash(String(authorization.dropFirst(7)))) else {
+                throw APIError(.unauthorized, "unknown API token")
+            }
+            return principal
+        }
+        guard let token = request.cookies[GuardedRouter.sessionCookie]?.value, !token.isEmpty else { return nil }
+        return try await store.session(tokenHash: Secrets.hash(token), now: clock.now())
+    }
+}

@@ -1,0 +1,20 @@
+import Logging
+import SignetCore
+
+/// What the route handlers share: configuration, storage, time, logging, login throttling.
+struct Services: Sendable {
+    let config: ServerConfig
+    let store: ServerStore
+    let clock: any WallClock
+    let logger: Logger
+    let throttle: LoginThrottle
+    /// Checked against when a name is unknown, so that a refusal takes as long either way.
+    let decoyHash: String
+
+    func audit(_ actor: String, _ action: String, _ subject: String, _ address: String,
+               _ detail: JSONObject = JSONObject()) async throws {
+        try await store.audit(at: clock.now(), actor: actor, action: action, subject: subject, address: address, detail: detail)
+        logger.info("audit", metadata: ["actor": .string(actor), "action": .string(action), "subject": .string(subject),
+                                        "address": .string(address)])
+    }
+}

@@ -1,0 +1,34 @@
+import GRDB
+import SignetCore
+
+/// One state change or security event: who, what, to what, when, from where.
+public struct AuditEvent: Sendable, Equatable {
+    public let id: Int64
+    public let at: Instant
+    public let actor: String
+    public let action: String
+    public let subject: String
+    public let address: String
+    /// Canonical JSON of the details.
+    public let detail: String
+}
+
+extension ServerStore {
+    public func audit(at: Instant, actor: String, action: String, subject: String, address: String,
+                      detail: JSONObject = JSONObject()) async throws {
+        let text = String(decoding: CanonicalJSON.encode(.object(detail)), as: UTF8.self)
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO audit_event (at_ms, actor, action, subject, address, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [at.millisecondsSince1970, actor, action, subject, address, text])
+        }
+    }
+
+    public func auditEvents(after id: Int64 = 0, limit: Int = 500) async throws -> [AuditEvent] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_event WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map { row in
+                AuditEvent(id: row["id"], at: Instant(millisecondsSince1970: row["at_ms"]), actor: row["actor"], action: row["action"],
+                           subject: row["subject"], address: row["address"], detail: row["detail"])
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import HTTPTypes
+import HummingbirdTesting
+import SignetCore
+import Testing
+
+@testable import SignetServer
+
+@Suite("Every route is behind the one role x endpoint table")
+struct AccessRuleTests {
+    /// For each rule and each role, a real request with that role's API token: refused with 403
+    /// exactly when the table says so; never 404 (every rule has a route).
+    @Test func eachRoleGetsExactlyWhatTheTableAllows() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        try await fixture.test { client in
+            var tokens: [Role: String] = [:]
+            for role in Role.allCases { tokens[role] = try await client.token(for: role.rawValue) }
+            for rule in AccessRules.table where rule.audience != .anyone {
+                for role in Role.allCases {
+                    let body: String? = rule.method == .post ? "{}" : nil
+                    let response = try await client.json(rule.method, rule.path, body, headers: [.authorization: "Bearer \(tokens[role]!)"])
+                    let allowed = AccessRules.allows(rule.audience, role)
+                    #expect(response.status != .notFound, "\(rule.method) \(rule.path) has no route")
+                    #expect(allowed == (response.status != .forbidden && response.status != .unauthorized),
+                            "\(role) \(rule.method) \(rule.path): \(response.status) \(response.text)")
+                }
+                // And nobody signed in gets 401.
+                let anonymous = try await client.json(rule.method, rule.path, rule.method == .post ? "{}" : nil)
+                #expect(anonymous.status == .unauthorized, "anonymous \(rule.method) \(rule.path): \(anonymous.status)")
+            }
+        }
+    }
+
+    @Test func theTableNamesEachRouteOnce() {
+        let keys = AccessRules.table.map { "\($0.method) \($0.path)" }
+        #expect(Set(keys).count == keys.count)
+        #expect(AccessRules.rule(.post, "/api/v1/accounts")?.audience == .roles([.admin]))
+        #expect(AccessRules.rule(.delete, "/api/v1/accounts") == nil)
+    }
+
+    @Test func anUnknownBearerTokenIsRefused() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.test { client in
+            let response = try await client.json(.get, "/api/v1/session", headers: [.authorization: "Bearer not-a-token"])
+            #expect(response.status == .unauthorized)
+            #expect(response.object?["error"]?.stringValue == "unknown API token")
+            let malformed = try await client.json(.get, "/api/v1/session", headers: [.authorization: "Basic YTpi"])
+            #expect(malformed.status == .unauthorized)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SignetCore
+import Synchronization
+
+@testable import SignetServer
+
+/// A clock the test moves by hand.
+final class MovableClock: WallClock {
+    private let milliseconds = Mutex<Int64>(1_764_000_000_000)
+    func now() -> Instant { Instant(millisecondsSince1970: milliseconds.withLock { $0 }) }
+    func advance(minutes: Int64) { milliseconds.withLock { $0 += minutes * 60_000 } }
+}
+
+/// A server over an in-memory store, with cheap bcrypt and accounts named after their roles.
+struct ServerFixture {
+    static let password = "correct horse battery staple"
+
+    let store: ServerStore
+    let clock = MovableClock()
+    var config = ServerConfig()
+
+    init() throws {
+        store = try ServerStore.inMemory()
+        config.bcryptCost = 4
+    }
+
+    /// One account per role, each with the same ordinary (not one-time) password.
+    func addRoleAccounts() async throws {
+        for role in Role.allCases {
+            _ = try await store.createAccount(name: role.rawValue, role: role, passwordHash: Bcrypt.hash(Self.password, cost: 4),
+                                              mustChangePassword: false, at: clock.now())
+        }
+    }
+
+    func test<Value>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        let app = buildApplication(config: config, store: store, clock: clock, logger: Logger(label: "test"))
+        return try await app.test(.router, body)
+    }
+}
+
+extension TestClientProtocol {
+    func json(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var fields = headers
+        if body != nil { fields[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    /// Signs in; returns the session cookie (name=value) and the CSRF token.
+    func signIn(_ name: String, _ password: String = ServerFixture.password) async throws -> (cookie: String, csrf: String) {
+        let response = try await json(.post, "/api/v1/session", #"{"name": "\#(name)", "password": "\#(password)"}"#)
+        guard response.status == .ok, let setCookie = response.headers[.setCookie],
+              let csrf = try JSONParser().parse(Array(response.body.readableBytesView)).objectValue?["csrf_token"]?.stringValue
+        else { throw APIError(response.status, "sign-in failed: \(String(buffer: response.body))") }
+        return (String(setCookie.prefix { $0 != ";" }), csrf)
+    }
+
+    func token(for name: String) async throws -> String {
+        let session = try await signIn(name)
+        let response = try await json(.post, "/api/v1/me/tokens", #"{"label": "test"}"#,
+                                      headers: [.cookie: session.cookie, GuardedRouter.csrfHeader: session.csrf])
+        guard let token = try JSONParser().parse(Array(response.body.readableBytesView)).objectValue?["token"]?.stringValue else {
+            throw APIError(response.status, "no token: \(String(buffer: response.body))")
+        }
+        return token
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var object: JSONObject? { try? JSONParser().parse(Array(body.readableBytesView)).objectValue }
+}
