@@ -15,6 +15,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
     AccountRoutes.register(routes)
+    RepositoryRoutes.register(routes)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        logger: logger)
 }

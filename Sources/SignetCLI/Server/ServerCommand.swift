@@ -58,6 +58,14 @@ struct ServerCommand: AsyncParsableCommand {
 
         @OptionGroup var options: Options
         @Option(help: "The first admin account's name.") var admin = "admin"
+        @Option(name: .customLong("custodian-key"), help: "A root custodian's public key file (repeat); none: generate --custodians keys for a trial.")
+        var custodianKeys: [String] = []
+        @Option(help: "How many custodian keys to generate when none are given.") var custodians = 3
+        @Option(help: "Custodian signatures a root needs.") var custodianThreshold = 2
+        @Option(name: .customLong("approver-key"), help: "An approver's public key file (repeat); none: generate --approvers keys for a trial.")
+        var approverKeys: [String] = []
+        @Option(help: "How many approver keys to generate when none are given.") var approvers = 3
+        @Option(help: "Approver signatures a release needs.") var approverThreshold = 2
 
         func run() async throws {
             let config = try options.load()
@@ -67,6 +75,13 @@ struct ServerCommand: AsyncParsableCommand {
                 throw CLIError("\(folder) already holds a Signet server; refusing to initialise it again")
             }
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            func holders(_ files: [String], generate count: Int) throws -> [ServerSetup.Holder] {
+                files.isEmpty ? Array(repeating: .generate, count: count) : try files.map { .supplied(try KeyFile.load($0).publicKey) }
+            }
+            let report = try ServerSetup.initialise(
+                folder: folder, custodians: try holders(custodianKeys, generate: custodians), custodianThreshold: custodianThreshold,
+                approvers: try holders(approverKeys, generate: approvers), approverThreshold: approverThreshold, now: Clock.now())
+            for line in report.lines { status(line) }
             let store = try ServerStore(path: database)
             let password = try await store.createFirstAdmin(name: admin, cost: config.bcryptCost, at: SystemWallClock().now())
             status("created \(database) and the admin account \(admin)")
