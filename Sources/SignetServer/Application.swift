@@ -11,11 +11,13 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     router.add(middleware: SecurityHeaders())
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
+                            assets: AssetFiles(directory: "\(config.dataDirectory)/assets", maxBytes: config.maxAssetBytes),
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
     AccountRoutes.register(routes)
     RepositoryRoutes.register(routes)
+    AssetRoutes.register(routes)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        logger: logger)
 }

@@ -28,6 +28,7 @@ struct ServerFixture {
     init() throws {
         store = try ServerStore.inMemory()
         config.bcryptCost = 4
+        config.dataDirectory = NSTemporaryDirectory() + "signet-server-test-\(UUID().uuidString)"
     }
 
     /// One account per role, each with the same ordinary (not one-time) password.

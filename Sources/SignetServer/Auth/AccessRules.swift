@@ -30,6 +30,9 @@ public enum AccessRules {
         Rule(method: .get, path: "/api/v1/accounts", audience: .roles([.admin])),
         Rule(method: .post, path: "/api/v1/accounts", audience: .roles([.admin])),
         Rule(method: .get, path: "/api/v1/audit", audience: .signedIn),
+        Rule(method: .get, path: "/api/v1/assets", audience: .signedIn),
+        Rule(method: .get, path: "/api/v1/assets/{sha256}", audience: .signedIn),
+        Rule(method: .post, path: "/api/v1/assets", audience: .roles([.editor, .admin])),
     ]
 
     public static func rule(_ method: HTTPRequest.Method, _ path: String) -> Rule? {

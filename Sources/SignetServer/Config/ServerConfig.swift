@@ -19,11 +19,13 @@ public struct ServerConfig: Sendable, Equatable {
     public var loginAttemptsPerMinute = 20
     /// bcrypt's work factor for passwords (2^cost rounds); 12 takes about a quarter second here.
     public var bcryptCost = 12
+    /// The largest asset upload, in bytes.
+    public var maxAssetBytes = 64 * 1024 * 1024
 
     public init() {}
 
     static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
-                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost"]
+                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes"]
 
     public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
         let value: JSONValue
@@ -57,6 +59,7 @@ public struct ServerConfig: Sendable, Equatable {
         lockoutMinutes = try integer("lockout_minutes", 1...10_080) ?? lockoutMinutes
         loginAttemptsPerMinute = try integer("login_attempts_per_minute", 1...10_000) ?? loginAttemptsPerMinute
         bcryptCost = try integer("bcrypt_cost", 4...16) ?? bcryptCost
+        maxAssetBytes = try integer("max_asset_bytes", 1024...1_073_741_824) ?? maxAssetBytes
         try applyEnvironment(environment)
     }
 

@@ -8,6 +8,7 @@ struct Services: Sendable {
     let clock: any WallClock
     let logger: Logger
     let throttle: LoginThrottle
+    let assets: AssetFiles
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 

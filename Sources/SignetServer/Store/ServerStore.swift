@@ -66,6 +66,7 @@ public struct ServerStore: Sendable {
                 table.column("detail", .text).notNull()
             }
         }
+        migrateAssets(&migrator)
         return migrator
     }
 }
