@@ -18,6 +18,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     AccountRoutes.register(routes)
     RepositoryRoutes.register(routes)
     AssetRoutes.register(routes)
+    ScreenRoutes.register(routes)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        logger: logger)
 }

@@ -20,7 +20,11 @@ struct AccessRuleTests {
             // Path parameters get values that exist.
             let asset = try await client.execute(uri: "/api/v1/assets?name=a.png", method: .post,
                                                  headers: [.authorization: "Bearer \(tokens[.editor]!)"], body: ByteBuffer(bytes: AssetTests.png))
-            let samples = ["{sha256}": asset.object?["sha256"]?.stringValue ?? "?"]
+            let screen = try await client.json(.post, "/api/v1/screens",
+                                               #"{"id": "astana-1", "name": "Astana 1", "width": 96, "height": 48, "time_zone": "Asia/Almaty"}"#,
+                                               headers: [.authorization: "Bearer \(tokens[.admin]!)"])
+            #expect(screen.status == .created)
+            let samples = ["{sha256}": asset.object?["sha256"]?.stringValue ?? "?", "{id}": "astana-1"]
             func concrete(_ path: String) -> String { samples.reduce(path) { $0.replacingOccurrences(of: $1.key, with: $1.value) } }
             for rule in AccessRules.table where rule.audience != .anyone {
                 for role in Role.allCases {

@@ -67,6 +67,7 @@ public struct ServerStore: Sendable {
             }
         }
         migrateAssets(&migrator)
+        migrateScreens(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,103 @@
+import GRDB
+import SignetCore
+
+/// A screen the server manages, and the device bound to it (if enrolled).
+public struct ScreenRecord: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let width: Int
+    public let height: Int
+    public let timeZone: String
+    public let groups: [String]
+    /// The enrolled device's key id, if any.
+    public let deviceKeyID: String?
+}
+
+extension ServerStore {
+    static func migrateScreens(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("3: screens, groups, enrollment, devices") { db in
+            try db.create(table: "screen") { table in
+                table.column("id", .text).primaryKey()
+                table.column("name", .text).notNull()
+                table.column("width", .integer).notNull()
+                table.column("height", .integer).notNull()
+                table.column("time_zone", .text).notNull()
+                table.column("created_ms", .integer).notNull()
+            }
+            try db.create(table: "screen_group") { table in
+                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade)
+                table.column("group_name", .text).notNull()
+                table.primaryKey(["screen_id", "group_name"])
+            }
+            try db.create(table: "enrollment") { table in
+                table.column("token_hash", .text).primaryKey()
+                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade)
+                table.column("created_by", .text).notNull()
+                table.column("expires_ms", .integer).notNull()
+            }
+            try db.create(table: "device") { table in
+                table.column("screen_id", .text).primaryKey().references("screen", onDelete: .cascade)
+                table.column("key_id", .text).notNull().unique()
+                table.column("public_key", .text).notNull()
+                table.column("enrolled_ms", .integer).notNull()
+                table.column("address", .text).notNull()
+            }
+        }
+    }
+
+    public func createScreen(id: String, name: String, width: Int, height: Int, timeZone: String, groups: [String],
+                             at now: Instant) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO screen (id, name, width, height, time_zone, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [id, name, width, height, timeZone, now.millisecondsSince1970])
+            for group in groups {
+                try db.execute(sql: "INSERT INTO screen_group (screen_id, group_name) VALUES (?, ?)", arguments: [id, group])
+            }
+        }
+    }
+
+    public func screens() async throws -> [ScreenRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT screen.*, device.key_id,
+                       (SELECT group_concat(group_name, ',') FROM (SELECT group_name FROM screen_group
+                        WHERE screen_id = screen.id ORDER BY group_name)) AS groups
+                FROM screen LEFT JOIN device ON device.screen_id = screen.id ORDER BY screen.id
+                """).map { row in
+                ScreenRecord(id: row["id"], name: row["name"], width: row["width"], height: row["height"], timeZone: row["time_zone"],
+                             groups: ((row["groups"] as String?) ?? "").split(separator: ",").map(String.init),
+                             deviceKeyID: row["key_id"])
+            }
+        }
+    }
+
+    public func screenExists(_ id: String) async throws -> Bool {
+        try await database.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM screen WHERE id = ?", arguments: [id]) ?? false }
+    }
+
+    /// A new one-time enrollment token for a screen; earlier unused ones for it stop working.
+    func createEnrollment(tokenHash: String, screenID: String, createdBy: String, expires: Instant) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM enrollment WHERE screen_id = ?", arguments: [screenID])
+            try db.execute(sql: "INSERT INTO enrollment (token_hash, screen_id, created_by, expires_ms) VALUES (?, ?, ?, ?)",
+                           arguments: [tokenHash, screenID, createdBy, expires.millisecondsSince1970])
+        }
+    }
+
+    /// Spends an enrollment token and binds the device key to its screen, in one transaction:
+    /// the screen, and the key id it replaced; nil if the token is unknown, spent or expired.
+    func enroll(tokenHash: String, key: PublicKey, now: Instant, address: String) async throws -> (screen: String, replaced: String?)? {
+        let keyText = String(decoding: CanonicalJSON.encode(.object(key.json)), as: UTF8.self)
+        return try await database.write { db in
+            guard let screen = try String.fetchOne(db, sql: "SELECT screen_id FROM enrollment WHERE token_hash = ? AND expires_ms > ?",
+                                                   arguments: [tokenHash, now.millisecondsSince1970])
+            else { return nil }
+            try db.execute(sql: "DELETE FROM enrollment WHERE token_hash = ?", arguments: [tokenHash])
+            let replaced = try String.fetchOne(db, sql: "SELECT key_id FROM device WHERE screen_id = ?", arguments: [screen])
+            try db.execute(sql: "DELETE FROM device WHERE screen_id = ? OR key_id = ?", arguments: [screen, key.keyID])
+            try db.execute(sql: "INSERT INTO device (screen_id, key_id, public_key, enrolled_ms, address) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [screen, key.keyID, keyText, now.millisecondsSince1970, address])
+            return (screen, replaced)
+        }
+    }
+}
