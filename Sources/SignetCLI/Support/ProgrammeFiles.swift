@@ -35,7 +35,7 @@ enum ProgrammeFiles {
 
     /// Asset bytes from a folder: a file named by its sha256 (a content-addressed store), or any
     /// file whose bytes have that hash.
-    final class AssetFolder: @unchecked Sendable {
+    final class AssetFolder {
         let path: String?
         private var byHash: [String: String]?
 
