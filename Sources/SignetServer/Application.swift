@@ -15,6 +15,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
+    SessionRoutes.registerTOTP(routes)
     AccountRoutes.register(routes)
     RepositoryRoutes.register(routes)
     AssetRoutes.register(routes)

@@ -29,6 +29,8 @@ public enum AccessRules {
         Rule(method: .delete, path: "/api/v1/session", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/me/password", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/me/tokens", audience: .signedIn),
+        Rule(method: .post, path: "/api/v1/me/totp", audience: .signedIn),
+        Rule(method: .post, path: "/api/v1/me/totp/confirm", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/screens", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/screens", audience: .roles([.admin])),
         Rule(method: .post, path: "/api/v1/screens/{id}/enrollment", audience: .roles([.admin, .operator])),

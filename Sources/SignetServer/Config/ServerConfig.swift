@@ -19,13 +19,16 @@ public struct ServerConfig: Sendable, Equatable {
     public var loginAttemptsPerMinute = 20
     /// bcrypt's work factor for passwords (2^cost rounds); 12 takes about a quarter second here.
     public var bcryptCost = 12
+    /// Roles that must sign in with a TOTP code as well; until such an account enrols an
+    /// authenticator it can do nothing else.
+    public var requireTOTP: [Role] = []
     /// The largest asset upload, in bytes.
     public var maxAssetBytes = 64 * 1024 * 1024
 
     public init() {}
 
     static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
-                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes"]
+                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp"]
 
     public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
         let value: JSONValue
@@ -60,6 +63,16 @@ public struct ServerConfig: Sendable, Equatable {
         loginAttemptsPerMinute = try integer("login_attempts_per_minute", 1...10_000) ?? loginAttemptsPerMinute
         bcryptCost = try integer("bcrypt_cost", 4...16) ?? bcryptCost
         maxAssetBytes = try integer("max_asset_bytes", 1024...1_073_741_824) ?? maxAssetBytes
+        if let field = object["require_totp"] {
+            guard let items = field.arrayValue else { throw ConfigError("config.require_totp: must be a list of roles") }
+            requireTOTP = []
+            for item in items {
+                guard let name = item.stringValue, let role = Role(rawValue: name) else {
+                    throw ConfigError("config.require_totp: \(JSONWriter.compact.string(item)) is not a role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                requireTOTP.append(role)
+            }
+        }
         try applyEnvironment(environment)
     }
 

@@ -33,8 +33,14 @@ struct GuardedRouter {
                         throw APIError(.forbidden, "missing or wrong X-CSRF-Token header (GET /api/v1/session gives it)")
                     }
                 }
-                if principal.account.mustChangePassword, path != "/api/v1/me/password", path != "/api/v1/session" {
+                // An account with a one-time password, or one whose role requires TOTP that has not
+                // enrolled an authenticator, may only see its session and put that right.
+                let remedies = ["/api/v1/session", "/api/v1/me/password", "/api/v1/me/totp", "/api/v1/me/totp/confirm"]
+                if principal.account.mustChangePassword, !remedies.contains(path) {
                     throw APIError(.forbidden, "change the one-time password first (POST /api/v1/me/password)")
+                }
+                if !principal.account.hasTOTP, services.config.requireTOTP.contains(principal.account.role), !remedies.contains(path) {
+                    throw APIError(.forbidden, "the \(principal.account.role.rawValue) role signs in with TOTP: enrol an authenticator first (POST /api/v1/me/totp)")
                 }
             }
             return try await handler(request, context, principal)

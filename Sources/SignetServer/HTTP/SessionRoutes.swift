@@ -11,8 +11,9 @@ enum SessionRoutes {
 
         routes.on(.post, "/api/v1/session") { request, context, _ in
             let body = try await JSONBody.object(request, context: context)
-            try body.refuseUnknown(["name", "password"])
+            try body.refuseUnknown(["name", "password", "totp"])
             return try await services.signIn(name: try body.text("name"), password: try body.text("password", maxLength: 1024),
+                                             totp: body["totp"] == nil ? nil : try body.text("totp", maxLength: 10),
                                              address: context.clientAddress)
         }
 
@@ -62,6 +63,35 @@ enum SessionRoutes {
         }
     }
 
+    static func registerTOTP(_ routes: GuardedRouter) {
+        let services = routes.services
+        routes.on(.post, "/api/v1/me/totp") { _, context, principal in
+            let account = principal!.account
+            guard !account.hasTOTP else { throw APIError(.conflict, "an authenticator is enrolled already") }
+            let secret = TimeBasedCodes.newSecret()
+            try await services.store.setPendingTOTP(accountID: account.id, secret: secret)
+            try await services.audit(account.name, "totp.begin", account.name, context.clientAddress)
+            return JSONBody.response(["otpauth_url": .string(TimeBasedCodes.authenticatorURL(secret: secret, account: account.name)),
+                                      "note": "add it to an authenticator app, then POST /api/v1/me/totp/confirm {\"code\": \"123456\"}"],
+                                     status: .created)
+        }
+
+        routes.on(.post, "/api/v1/me/totp/confirm") { request, context, principal in
+            let account = principal!.account
+            let body = try await JSONBody.object(request, context: context)
+            try body.refuseUnknown(["code"])
+            guard let secret = try await services.store.pendingTOTP(accountID: account.id) else {
+                throw APIError(.conflict, "no authenticator enrolment in progress (POST /api/v1/me/totp)")
+            }
+            guard let step = TimeBasedCodes.matchingStep(secret: secret, code: try body.text("code", maxLength: 10), now: services.clock.now()) else {
+                throw APIError(.forbidden, "code: not the authenticator's current code")
+            }
+            try await services.store.activateTOTP(accountID: account.id, secret: secret, step: step)
+            try await services.audit(account.name, "totp.enable", account.name, context.clientAddress)
+            return JSONBody.response(["totp": "enabled"])
+        }
+    }
+
     static func describe(_ principal: Principal) -> JSONObject {
         var object: JSONObject = ["account": .object(describe(principal.account))]
         if case .session(let csrf) = principal.credential { object["csrf_token"] = .string(csrf) }
@@ -75,7 +105,7 @@ enum SessionRoutes {
 }
 
 extension Services {
-    func signIn(name: String, password: String, address: String) async throws -> Response {
+    func signIn(name: String, password: String, totp: String?, address: String) async throws -> Response {
         let now = clock.now()
         guard await throttle.allow(address: address, now: now) else {
             try await audit(name, "session.throttled", name, address)
@@ -103,6 +133,19 @@ extension Services {
             try await audit(name, "session.refused", name, address, ["reason": "wrong password"])
             if locked { try await audit("signet", "account.lock", name, address, ["minutes": .integer(Int64(config.lockoutMinutes))]) }
             throw refusal
+        }
+        if let secret = credentials.totpSecret {
+            // The password was right; the second factor decides. A wrong or replayed code counts
+            // as a failed sign-in.
+            guard let totp else { throw APIError(.unauthorized, "a TOTP code is required for this account (field \"totp\")") }
+            guard let step = TimeBasedCodes.matchingStep(secret: secret, code: totp, now: now),
+                  try await store.useTOTPStep(accountID: account.id, step: step)
+            else {
+                let lockUntil = now.adding(milliseconds: Int64(config.lockoutMinutes) * 60_000).millisecondsSince1970
+                _ = try await store.recordFailedLogin(accountID: account.id, limit: config.maxLoginFailures, lockUntil: lockUntil)
+                try await audit(name, "session.refused", name, address, ["reason": "wrong or reused TOTP code"])
+                throw APIError(.unauthorized, "wrong or already used TOTP code")
+            }
         }
         try await store.recordSuccessfulLogin(accountID: account.id)
         let token = Secrets.token(), csrf = Secrets.token()

@@ -68,6 +68,7 @@ public struct ServerStore: Sendable {
         }
         migrateAssets(&migrator)
         migrateScreens(&migrator)
+        migrateTOTP(&migrator)
         return migrator
     }
 }

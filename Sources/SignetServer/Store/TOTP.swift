@@ -1,0 +1,42 @@
+import GRDB
+import SignetCore
+
+extension ServerStore {
+    static func migrateTOTP(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("4: TOTP enrolment and replay guard") { db in
+            try db.alter(table: "account") { table in
+                table.add(column: "totp_pending_secret", .text)
+                table.add(column: "totp_last_step", .integer).notNull().defaults(to: 0)
+            }
+        }
+    }
+
+    func setPendingTOTP(accountID: Int64, secret: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE account SET totp_pending_secret = ? WHERE id = ?", arguments: [secret, accountID])
+        }
+    }
+
+    func pendingTOTP(accountID: Int64) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT totp_pending_secret FROM account WHERE id = ?", arguments: [accountID])
+        }
+    }
+
+    func activateTOTP(accountID: Int64, secret: String, step: Int64) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE account SET totp_secret = ?, totp_pending_secret = NULL, totp_last_step = ? WHERE id = ?",
+                           arguments: [secret, step, accountID])
+        }
+    }
+
+    /// Records that the code of `step` was used; false if that step or a later one was used before
+    /// (a replayed code).
+    func useTOTPStep(accountID: Int64, step: Int64) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE account SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+                           arguments: [step, accountID, step])
+            return db.changesCount == 1
+        }
+    }
+}
