@@ -1,8 +1,10 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
 import SignetCore
+import SignetRender
 
 /// The Signet server: its routes, each behind `AccessRules`, over the given store and clock.
 public func buildApplication(config: ServerConfig, store: ServerStore, clock: any WallClock = SystemWallClock(),
@@ -12,6 +14,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
                             assets: AssetFiles(directory: "\(config.dataDirectory)/assets", maxBytes: config.maxAssetBytes),
+                            typeface: loadTypeface(config.fontPath, logger: logger),
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
@@ -20,8 +23,19 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     RepositoryRoutes.register(routes)
     AssetRoutes.register(routes)
     ScreenRoutes.register(routes)
+    ProgrammeRoutes.register(routes)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        logger: logger)
+}
+
+func loadTypeface(_ path: String, logger: Logger) -> Typeface? {
+    do {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        return try Typeface(name: (path as NSString).lastPathComponent, bytes: bytes)
+    } catch {
+        logger.error("cannot load the renderer's font; previews are off", metadata: ["font": .string(path), "error": .string("\(error)")])
+        return nil
+    }
 }
 
 /// Headers on every response: no sniffing, no framing, no referrer, and a Content-Security-Policy

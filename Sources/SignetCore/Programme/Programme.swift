@@ -2,8 +2,8 @@ import Foundation
 
 /// What screens show: screens, policies, assets, slides, playlists and the schedule.
 ///
-/// Parsed from the strict JSON of `JSONParser` and kept as that JSON, whose canonical encoding is
-/// what approvers sign as a TUF target. `Programme(json:)` checks each field; `validate()` checks
+/// Parsed from the strict JSON of `JSONParser` and kept as that JSON, whose canonical encoding
+/// (`canonicalBytes`) is what approvers sign as a TUF target. `Programme(json:)` checks each field; `validate()` checks
 /// references between parts and every screen's policy. Errors name the exact field and rule.
 public struct Programme: Sendable {
     public static let formatVersion: Int64 = 1
@@ -16,8 +16,10 @@ public struct Programme: Sendable {
     public let playlists: [String: Playlist]
     public let schedule: [ScheduleEntry]
 
-    /// The bytes approvers sign: canonical JSON of the document.
-    public var canonicalBytes: [UInt8] { CanonicalJSON.encode(document) }
+    /// The one byte form of the document, which approvers sign as a TUF target: keys sorted by
+    /// UTF-8 bytes, no whitespace, RFC 8259 escapes. (OLPC canonical JSON would keep the control
+    /// characters of a two-line text raw, and strict JSON parsers, ours included, refuse that.)
+    public var canonicalBytes: [UInt8] { JSONWriter.compact.encode(document) }
 
     public init(bytes: some Collection<UInt8>) throws(ProgrammeError) {
         let value: JSONValue

@@ -25,13 +25,14 @@ public struct APIError: HTTPResponseError, Equatable {
 /// JSON in and out through Signet's strict parser and writer (the same rules as every other
 /// document: no floats, no duplicate keys, valid UTF-8).
 enum JSONBody {
-    static func object(_ request: Request, context: AppRequestContext) async throws -> JSONObject {
+    static func object(_ request: Request, context: AppRequestContext, maxBytes: Int? = nil) async throws -> JSONObject {
+        let limit = maxBytes ?? context.maxUploadSize
         let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: context.maxUploadSize) } catch {
-            throw APIError(.contentTooLarge, "request body over \(context.maxUploadSize) bytes")
+        do { buffer = try await request.body.collect(upTo: limit) } catch {
+            throw APIError(.contentTooLarge, "request body over \(limit) bytes")
         }
         do {
-            guard case .object(let object) = try JSONParser(maxBytes: context.maxUploadSize).parse(Array(buffer.readableBytesView)) else {
+            guard case .object(let object) = try JSONParser(maxBytes: limit).parse(Array(buffer.readableBytesView)) else {
                 throw APIError(.badRequest, "the body must be a JSON object")
             }
             return object

@@ -1,5 +1,6 @@
 import Logging
 import SignetCore
+import SignetRender
 
 /// What the route handlers share: configuration, storage, time, logging, login throttling.
 struct Services: Sendable {
@@ -9,6 +10,8 @@ struct Services: Sendable {
     let logger: Logger
     let throttle: LoginThrottle
     let assets: AssetFiles
+    /// The renderer's font for previews; nil if it could not be loaded (previews then say so).
+    let typeface: Typeface?
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 

@@ -69,6 +69,7 @@ public struct ServerStore: Sendable {
         migrateAssets(&migrator)
         migrateScreens(&migrator)
         migrateTOTP(&migrator)
+        migrateProgrammes(&migrator)
         return migrator
     }
 }

@@ -83,6 +83,11 @@ struct ProgrammeTests {
         let again = try Programme(bytes: programme.canonicalBytes)
         #expect(again.canonicalBytes == programme.canonicalBytes)
         #expect(programme.canonicalBytes.starts(with: Array(#"{"assets":{"abab"#.utf8)))
+        // A two-line text survives: control characters are escaped, not raw.
+        let twoLines = try Programme(bytes: Array(replacing(#""text": "Қош келдіңіз! Добро пожаловать!""#,
+                                                            with: #""text": "Қош келдіңіз!\nДобро пожаловать!""#).utf8))
+        #expect(!twoLines.canonicalBytes.contains(0x0A))
+        #expect(try Programme(bytes: twoLines.canonicalBytes).canonicalBytes == twoLines.canonicalBytes)
     }
 
     @Test(arguments: [

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SignetCore
+import SignetRender
+
+/// The programme editors work on, checked against the screens and assets the server knows, and a
+/// preview of any screen at any time, rendered as its player would.
+enum ProgrammeRoutes {
+    static let maxDocumentBytes = 8 * 1024 * 1024
+
+    static func register(_ routes: GuardedRouter) {
+        let services = routes.services
+        routes.on(.put, "/api/v1/programme") { request, context, principal in
+            let draft = try await JSONBody.object(request, context: context, maxBytes: maxDocumentBytes)
+            let expected = try request.uri.queryParameters["version"].map { text -> Int64 in
+                guard let version = Int64(text), version >= 0 else { throw APIError(.badRequest, "version: a whole number") }
+                return version
+            }
+            let completed = try await services.complete(draft)
+            let programme: Programme
+            do {
+                programme = try Programme(json: .object(completed))
+                try programme.validate()
+            } catch {
+                throw APIError(.unprocessableContent, "\(error)")
+            }
+            let bytes = programme.canonicalBytes
+            guard let version = try await services.store.saveProgramme(bytes, expectedVersion: expected, by: principal!.account.name,
+                                                                       at: services.clock.now())
+            else { throw APIError(.conflict, "version: someone saved a newer version; reload and edit that") }
+            let hash = HashAlgorithm.digest("sha256", of: bytes)!
+            try await services.audit(principal!.account.name, "programme.save", "programme v\(version)", context.clientAddress,
+                                     ["sha256": .string(hash), "bytes": .integer(Int64(bytes.count))])
+            return JSONBody.response(["version": .integer(version), "sha256": .string(hash),
+                                      "screens": .array(programme.screens.keys.sorted().map(JSONValue.string))], status: .created)
+        }
+
+        routes.on(.get, "/api/v1/programme") { _, _, _ in
+            guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
+            let document = try JSONParser(maxBytes: maxDocumentBytes).parse(draft.document)
+            return JSONBody.response(["version": .integer(draft.version), "updated_by": .string(draft.updatedBy),
+                                      "updated_at": .string(draft.updatedAt.iso8601), "document": document])
+        }
+
+        routes.on(.get, "/api/v1/screens/{id}/preview") { request, context, _ in
+            let id = context.parameters.get("id") ?? ""
+            guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
+            let programme: Programme
+            do { programme = try Programme(bytes: draft.document) } catch {
+                throw APIError(.internalServerError, "stored programme v\(draft.version) does not parse: \(error)")
+            }
+            let engine: ScheduleEngine
+            do { engine = try ScheduleEngine(programme: programme, screen: id) } catch {
+                throw APIError(.notFound, "screen \(id) is not in programme v\(draft.version)")
+            }
+            var instant = services.clock.now()
+            if let text = request.uri.queryParameters["at"] {
+                guard let parsed = LocalDateTime.parse(String(text)) else {
+                    throw APIError(.badRequest, "at: YYYY-MM-DDTHH:MM[:SS] with Z, an offset, or nothing for the screen's own clock")
+                }
+                instant = engine.calendar.instant(parsed)
+            }
+            guard let typeface = services.typeface else { throw APIError(.serviceUnavailable, "the renderer's font could not be loaded") }
+            let assets = services.assets
+            var frames = ScreenFrames(engine: engine, renderer: SlideRenderer(typeface: typeface)) { hash in
+                AssetFiles.isHash(hash) ? (try? Data(contentsOf: URL(fileURLWithPath: assets.path(hash)))).map(Array.init) : nil
+            }
+            let canvas: Canvas, showing: Showing
+            do { (canvas, showing) = try frames.frame(at: instant) } catch {
+                throw APIError(.unprocessableContent, "cannot render \(id) at \(instant): \(error)")
+            }
+            let png = try PNGEncoder.encode(canvas)
+            var headers: HTTPFields = [.contentType: "image/png", .cacheControl: "no-store"]
+            headers[SignetHeaders.slide] = showing.slide ?? "(black)"
+            headers[SignetHeaders.source] = showing.source.description
+            headers[SignetHeaders.at] = instant.iso8601
+            headers[SignetHeaders.programmeVersion] = String(draft.version)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
+        }
+    }
+}
+
+enum SignetHeaders {
+    static let slide = HTTPField.Name("X-Signet-Slide")!
+    static let source = HTTPField.Name("X-Signet-Source")!
+    static let at = HTTPField.Name("X-Signet-At")!
+    static let programmeVersion = HTTPField.Name("X-Signet-Programme-Version")!
+}
+
+extension Services {
+    /// Completes a draft from the registry: each screen's size, time zone and groups, and each
+    /// asset's type and size, come from what the server has, so editors name screens and assets
+    /// and cannot get them wrong.
+    func complete(_ draft: JSONObject) async throws -> JSONObject {
+        var document = draft
+        if let screens = draft["screens"]?.objectValue {
+            let registered = Dictionary(uniqueKeysWithValues: try await store.screens().map { ($0.id, $0) })
+            var completed = JSONObject()
+            for member in screens.members {
+                guard let record = registered[member.key] else {
+                    throw APIError(.unprocessableContent, "programme.screens.\(member.key): no screen \(member.key) is registered")
+                }
+                guard var screen = member.value.objectValue else {
+                    throw APIError(.unprocessableContent, "programme.screens.\(member.key): must be an object")
+                }
+                screen["width"] = .integer(Int64(record.width))
+                screen["height"] = .integer(Int64(record.height))
+                screen["time_zone"] = .string(record.timeZone)
+                screen["groups"] = .array(record.groups.map(JSONValue.string))
+                completed[member.key] = .object(screen)
+            }
+            document["screens"] = .object(completed)
+        }
+        if let assets = draft["assets"]?.objectValue {
+            var completed = JSONObject()
+            for member in assets.members {
+                guard AssetFiles.isHash(member.key), let record = try await store.asset(sha256: member.key) else {
+                    throw APIError(.unprocessableContent, "programme.assets.\(member.key): no uploaded asset has this sha256")
+                }
+                completed[member.key] = .object(["type": .string(record.kind), "width": .integer(Int64(record.width)),
+                                                 "height": .integer(Int64(record.height))])
+            }
+            document["assets"] = .object(completed)
+        }
+        return document
+    }
+}
