@@ -53,6 +53,26 @@ check "the password changes with the CSRF token" \
 check "then accounts can be listed" test "$(api "$url/api/v1/accounts")" = 200
 check "the audit trail has the sign-ins and the change" \
   test "$(api "$url/api/v1/audit")" = 200 -a "$(jq '[.events[].action] | index("password.change") != null' "$work/api.json")" = true
+# Content, as an editor would: a screen, the flag image, the example programme, a preview.
+example="$here/../Examples/state-visit"
+check "a screen is registered" test "$(api -H "X-CSRF-Token: $csrf" -d '{"id": "astana-1", "name": "Astana 1", "width": 960, "height": 480, "time_zone": "Asia/Almaty", "groups": ["astana"]}' "$url/api/v1/screens")" = 201
+check "an image is uploaded" test "$(curl -s -o "$work/asset.json" -w '%{http_code}' -b "$work/cookies" -H "X-CSRF-Token: $csrf" \
+  --data-binary @"$example/kazakhstan.png" "$url/api/v1/assets?name=kazakhstan.png")" = 201
+check "the upload is stored under its sha256" test "$(jq -r .sha256 "$work/asset.json")" = "$(sha256sum "$example/kazakhstan.png" | cut -c1-64)"
+python3 - "$example/programme.json" "$work/programme.json" <<'PY'
+import json, sys
+document = json.load(open(sys.argv[1]))
+document["screens"] = {"astana-1": document["screens"]["astana-1"]}
+document["schedule"][0]["groups"] = ["astana"]
+json.dump(document, open(sys.argv[2], "w"))
+PY
+check "the programme is saved" test "$(api -X PUT -H "X-CSRF-Token: $csrf" --data-binary @"$work/programme.json" "$url/api/v1/programme")" = 201
+preview_during_visit() {
+  test "$(curl -s -o "$work/preview.png" -D "$work/preview.headers" -w '%{http_code}' -b "$work/cookies" \
+    "$url/api/v1/screens/astana-1/preview?at=2024-11-27T12:00")" = 200 && grep -qi '^x-signet-slide: welcome' "$work/preview.headers"
+}
+check "a preview during the visit shows the welcome slide" preview_during_visit
+check "the preview is a 960x480 PNG" python3 -c "import struct,sys; d=open('$work/preview.png','rb').read(); sys.exit(0 if d[:4]==b'\x89PNG' and struct.unpack('>II', d[16:24])==(960,480) else 1)"
 check "the password is not in the server's log" bash -c "! grep -q -- '$password' '$work/server.log'"
 kill -TERM "$server"
 for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
