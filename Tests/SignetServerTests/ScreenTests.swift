@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HummingbirdBcrypt
 import HummingbirdTesting
 import SignetCore
 import Testing
@@ -90,6 +91,34 @@ struct ScreenTests {
             #expect(response.status == .badRequest)
             #expect(response.object?["error"]?.stringValue?.hasPrefix(expected) == true, "\(response.text)")
             #expect(try await store.screens().isEmpty)
+        }
+    }
+}
+
+extension ScreenTests {
+    @Test func anAccountLimitedToGroupsActsOnlyOnTheirScreens() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        _ = try await fixture.store.createAccount(name: "berlin-operator", role: .operator,
+                                                  passwordHash: Bcrypt.hash(ServerFixture.password, cost: 4),
+                                                  mustChangePassword: false, groups: ["berlin"], at: fixture.clock.now())
+        try await fixture.test { client in
+            let admin = try await client.token(for: "admin"), limited = try await client.token(for: "berlin-operator")
+            _ = try await client.json(.post, "/api/v1/screens", Self.screen, headers: [.authorization: "Bearer \(admin)"])
+            _ = try await client.json(.post, "/api/v1/screens",
+                                      #"{"id": "berlin-1", "name": "Berlin", "width": 64, "height": 32, "time_zone": "Europe/Berlin", "groups": ["berlin"]}"#,
+                                      headers: [.authorization: "Bearer \(admin)"])
+            let listed = try await client.json(.get, "/api/v1/screens", headers: [.authorization: "Bearer \(limited)"])
+            #expect(listed.object?["screens"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue } == ["berlin-1"])
+            let all = try await client.json(.get, "/api/v1/screens", headers: [.authorization: "Bearer \(admin)"])
+            #expect(all.object?["screens"]?.arrayValue?.count == 2)
+            #expect(try await client.json(.post, "/api/v1/screens/berlin-1/enrollment", headers: [.authorization: "Bearer \(limited)"]).status
+                    == .created)
+            let outside = try await client.json(.post, "/api/v1/screens/astana-1/enrollment", headers: [.authorization: "Bearer \(limited)"])
+            #expect(outside.status == .notFound)
+            #expect(outside.object?["error"]?.stringValue == "no screen astana-1 in your groups")
+            let session = try await client.json(.get, "/api/v1/session", headers: [.authorization: "Bearer \(limited)"])
+            #expect(session.object?["account"]?.objectValue?["groups"]?.arrayValue == [.string("berlin")])
         }
     }
 }

@@ -76,3 +76,4 @@ extension TestResponse {
     var text: String { String(buffer: body) }
     var object: JSONObject? { try? JSONParser().parse(Array(body.readableBytesView)).objectValue }
 }
+

@@ -14,7 +14,7 @@ enum AccountRoutes {
 
         routes.on(.post, "/api/v1/accounts") { request, context, principal in
             let body = try await JSONBody.object(request, context: context)
-            try body.refuseUnknown(["name", "role"])
+            try body.refuseUnknown(["name", "role", "groups"])
             let name = try body.text("name", maxLength: 64)
             guard name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || "-_.@".unicodeScalars.contains($0) }) else {
                 throw APIError(.badRequest, "name: letters, digits and - _ . @ only")
@@ -22,7 +22,17 @@ enum AccountRoutes {
             guard let role = Role(rawValue: try body.text("role")) else {
                 throw APIError(.badRequest, "role: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let created = try await services.createAccount(name: name, role: role, actor: principal!.account.name,
+            var groups: [String] = []
+            if let list = body["groups"] {
+                guard let items = list.arrayValue, items.count <= 32 else { throw APIError(.badRequest, "groups: a list of up to 32 names") }
+                for item in items {
+                    guard let group = item.stringValue, ScreenRoutes.isName(group), !groups.contains(group) else {
+                        throw APIError(.badRequest, "groups: distinct names of lowercase letters, digits and -")
+                    }
+                    groups.append(group)
+                }
+            }
+            let created = try await services.createAccount(name: name, role: role, groups: groups, actor: principal!.account.name,
                                                            address: context.clientAddress)
             var object = SessionRoutes.describe(created.account)
             object["one_time_password"] = .string(created.password)
@@ -43,16 +53,18 @@ enum AccountRoutes {
 
 extension Services {
     /// A new account with a one-time password that must be changed at first sign-in.
-    func createAccount(name: String, role: Role, actor: String, address: String) async throws -> (account: Account, password: String) {
+    func createAccount(name: String, role: Role, groups: [String], actor: String,
+                       address: String) async throws -> (account: Account, password: String) {
         let password = Secrets.oneTimePassword()
         let account: Account
         do {
             account = try await store.createAccount(name: name, role: role, passwordHash: Bcrypt.hash(password, cost: UInt8(config.bcryptCost)),
-                                                    mustChangePassword: true, at: clock.now())
+                                                    mustChangePassword: true, groups: groups, at: clock.now())
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw APIError(.conflict, "name: an account named \(name) exists")
         }
-        try await audit(actor, "account.create", name, address, ["role": .string(role.rawValue)])
+        try await audit(actor, "account.create", name, address,
+                        ["role": .string(role.rawValue), "groups": .array(groups.map(JSONValue.string))])
         return (account, password)
     }
 }

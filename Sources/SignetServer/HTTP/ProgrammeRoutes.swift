@@ -44,8 +44,9 @@ enum ProgrammeRoutes {
                                       "updated_at": .string(draft.updatedAt.iso8601), "document": document])
         }
 
-        routes.on(.get, "/api/v1/screens/{id}/preview") { request, context, _ in
+        routes.on(.get, "/api/v1/screens/{id}/preview") { request, context, principal in
             let id = context.parameters.get("id") ?? ""
+            try await services.checkScreenAccess(id, principal!.account)
             guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
             let programme: Programme
             do { programme = try Programme(bytes: draft.document) } catch {

@@ -7,8 +7,9 @@ enum ScreenRoutes {
 
     static func register(_ routes: GuardedRouter) {
         let services = routes.services
-        routes.on(.get, "/api/v1/screens") { _, _, _ in
-            JSONBody.response(["screens": .array(try await services.store.screens().map { .object(describe($0)) })])
+        routes.on(.get, "/api/v1/screens") { _, _, principal in
+            let visible = try await services.store.screens().filter { principal!.account.covers($0.groups) }
+            return JSONBody.response(["screens": .array(visible.map { .object(describe($0)) })])
         }
 
         routes.on(.post, "/api/v1/screens") { request, context, principal in
@@ -48,7 +49,7 @@ enum ScreenRoutes {
 
         routes.on(.post, "/api/v1/screens/{id}/enrollment") { _, context, principal in
             let id = context.parameters.get("id") ?? ""
-            guard try await services.store.screenExists(id) else { throw APIError(.notFound, "no screen \(id)") }
+            try await services.checkScreenAccess(id, principal!.account)
             let token = Secrets.token()
             let expires = services.clock.now().adding(milliseconds: enrollmentHours * 3_600_000)
             try await services.store.createEnrollment(tokenHash: Secrets.hash(token), screenID: id, createdBy: principal!.account.name,
@@ -96,5 +97,16 @@ enum ScreenRoutes {
                                   "groups": .array(screen.groups.map(JSONValue.string))]
         object["device_key_id"] = screen.deviceKeyID.map(JSONValue.string) ?? .null
         return object
+    }
+}
+
+extension Services {
+    /// A screen the account may act on: it exists, and shares a group with an account that is
+    /// limited to groups. Both failures read alike, so that limited accounts learn nothing of
+    /// screens outside their groups.
+    func checkScreenAccess(_ id: String, _ account: Account) async throws {
+        guard let screen = try await store.screens().first(where: { $0.id == id }), account.covers(screen.groups) else {
+            throw APIError(.notFound, "no screen \(id) in your groups")
+        }
     }
 }

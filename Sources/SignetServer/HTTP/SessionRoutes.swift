@@ -100,7 +100,7 @@ enum SessionRoutes {
 
     static func describe(_ account: Account) -> JSONObject {
         ["id": .integer(account.id), "name": .string(account.name), "role": .string(account.role.rawValue),
-         "must_change_password": .bool(account.mustChangePassword)]
+         "must_change_password": .bool(account.mustChangePassword), "groups": .array(account.groups.map(JSONValue.string))]
     }
 }
 

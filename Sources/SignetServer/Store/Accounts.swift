@@ -8,6 +8,11 @@ public struct Account: Sendable, Equatable {
     public let role: Role
     public let mustChangePassword: Bool
     public let hasTOTP: Bool
+    /// The screen groups this account is limited to; empty means every group.
+    public var groups: [String] = []
+
+    /// Whether the account may act on a screen in `screenGroups`.
+    public func covers(_ screenGroups: [String]) -> Bool { groups.isEmpty || screenGroups.contains { groups.contains($0) } }
 }
 
 /// An account's row with what login needs to check.
@@ -20,36 +25,47 @@ struct AccountCredentials: Sendable {
 }
 
 extension ServerStore {
+    /// An account's columns and its groups (comma-joined), for every query that loads an account.
+    static let accountColumns = """
+        account.*, (SELECT group_concat(group_name, ',') FROM (SELECT group_name FROM account_group
+                    WHERE account_id = account.id ORDER BY group_name)) AS account_groups
+        """
+
     static func account(from row: Row) -> Account {
         Account(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer,
-                mustChangePassword: row["must_change_password"], hasTOTP: (row["totp_secret"] as String?) != nil)
+                mustChangePassword: row["must_change_password"], hasTOTP: (row["totp_secret"] as String?) != nil,
+                groups: ((row["account_groups"] as String?) ?? "").split(separator: ",").map(String.init))
     }
 
-    public func createAccount(name: String, role: Role, passwordHash: String, mustChangePassword: Bool,
+    public func createAccount(name: String, role: Role, passwordHash: String, mustChangePassword: Bool, groups: [String] = [],
                               at now: Instant) async throws -> Account {
         try await database.write { db in
             try db.execute(sql: """
                 INSERT INTO account (name, role, password_hash, must_change_password, created_ms) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [name, role.rawValue, passwordHash, mustChangePassword, now.millisecondsSince1970])
-            return Account(id: db.lastInsertedRowID, name: name, role: role, mustChangePassword: mustChangePassword, hasTOTP: false)
+            let id = db.lastInsertedRowID
+            for group in groups {
+                try db.execute(sql: "INSERT INTO account_group (account_id, group_name) VALUES (?, ?)", arguments: [id, group])
+            }
+            return Account(id: id, name: name, role: role, mustChangePassword: mustChangePassword, hasTOTP: false, groups: groups.sorted())
         }
     }
 
     public func accounts() async throws -> [Account] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY name").map(Self.account(from:))
+            try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM account ORDER BY name").map(Self.account(from:))
         }
     }
 
     public func account(id: Int64) async throws -> Account? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account(from:))
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM account WHERE id = ?", arguments: [id]).map(Self.account(from:))
         }
     }
 
     func credentials(name: String) async throws -> AccountCredentials? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE name = ?", arguments: [name]).map { row in
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM account WHERE name = ?", arguments: [name]).map { row in
                 AccountCredentials(account: Self.account(from: row), passwordHash: row["password_hash"], totpSecret: row["totp_secret"],
                                    failedLogins: row["failed_logins"], lockedUntil: row["locked_until_ms"])
             }

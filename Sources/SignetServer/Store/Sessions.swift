@@ -27,7 +27,7 @@ extension ServerStore {
     func session(tokenHash: String, now: Instant) async throws -> Principal? {
         try await database.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT account.*, session.csrf_token FROM session JOIN account ON account.id = session.account_id
+                SELECT \(Self.accountColumns), session.csrf_token FROM session JOIN account ON account.id = session.account_id
                 WHERE session.token_hash = ? AND session.expires_ms > ?
                 """, arguments: [tokenHash, now.millisecondsSince1970])
             else { return nil }
@@ -55,7 +55,7 @@ extension ServerStore {
     func apiToken(tokenHash: String) async throws -> Principal? {
         try await database.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT account.* FROM api_token JOIN account ON account.id = api_token.account_id WHERE api_token.token_hash = ?
+                SELECT \(Self.accountColumns) FROM api_token JOIN account ON account.id = api_token.account_id WHERE api_token.token_hash = ?
                 """, arguments: [tokenHash]).map { Principal(account: Self.account(from: $0), credential: .apiToken) }
         }
     }
