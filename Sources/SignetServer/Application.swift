@@ -24,6 +24,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     AssetRoutes.register(routes)
     ScreenRoutes.register(routes)
     ProgrammeRoutes.register(routes)
+    ReleaseRoutes.register(routes)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        logger: logger)
 }

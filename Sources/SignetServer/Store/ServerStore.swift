@@ -70,6 +70,7 @@ public struct ServerStore: Sendable {
         migrateScreens(&migrator)
         migrateTOTP(&migrator)
         migrateProgrammes(&migrator)
+        migrateReleases(&migrator)
         return migrator
     }
 }

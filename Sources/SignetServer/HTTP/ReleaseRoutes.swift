@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import SignetCore
+import SignetTUFRepository
+
+/// Release proposals: the latest programme and its assets as the next version of the targets
+/// role, with what changes against the published release. Approvers sign the proposal's
+/// `signed` object with their own keys, outside the server.
+enum ReleaseRoutes {
+    static let programmeTarget = "programme.json"
+
+    static func register(_ routes: GuardedRouter) {
+        let services = routes.services
+        routes.on(.post, "/api/v1/releases") { _, context, principal in
+            guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
+            let repository = FileRepository(directory: "\(services.config.dataDirectory)/repository")
+            let metadata: RepositoryMetadata
+            do { metadata = try repository.load() } catch { throw APIError(.conflict, "the TUF repository cannot be read: \(error)") }
+            guard metadata.isPublished, let published = metadata.targetsRoles[Targets.type] else {
+                throw APIError(.conflict, "the TUF repository is not published yet: its custodians must sign root v1 first")
+            }
+            var targets = published.signed
+            targets.version += 1
+            targets.expires = services.clock.now().tufTime.adding(seconds: ExpiryPolicy().targets)
+            targets.targets = try await services.releaseTargets(draft)
+            let signed = Metadata(signed: targets).canonicalSigned
+            let proposal = try await services.store.propose(programmeVersion: draft.version, targetsVersion: targets.version,
+                                                            signed: signed, by: principal!.account.name, at: services.clock.now())
+            try await services.audit(principal!.account.name, "release.propose", "proposal \(proposal.id)", context.clientAddress,
+                                     ["programme_version": .integer(draft.version), "targets_version": .integer(targets.version),
+                                      "signed_sha256": .string(HashAlgorithm.digest("sha256", of: signed)!)])
+            return JSONBody.response(try describe(proposal, published: published.signed, root: metadata.root?.signed), status: .created)
+        }
+
+        routes.on(.get, "/api/v1/releases") { _, _, _ in
+            let proposals = try await services.store.proposals()
+            return JSONBody.response(["proposals": .array(proposals.map { proposal in
+                .object(["id": .integer(proposal.id), "state": .string(proposal.state.rawValue),
+                         "programme_version": .integer(proposal.programmeVersion), "targets_version": .integer(proposal.targetsVersion),
+                         "created_by": .string(proposal.createdBy), "created_at": .string(proposal.createdAt.iso8601)])
+            })])
+        }
+
+        routes.on(.get, "/api/v1/releases/{id}") { _, context, _ in
+            guard let id = context.parameters.get("id").flatMap(Int64.init), let proposal = try await services.store.proposal(id: id) else {
+                throw APIError(.notFound, "no such proposal")
+            }
+            let metadata = try FileRepository(directory: "\(services.config.dataDirectory)/repository").load()
+            return JSONBody.response(try describe(proposal, published: metadata.targetsRoles[Targets.type]?.signed, root: metadata.root?.signed))
+        }
+    }
+
+    /// The proposal, the bytes to sign, who may sign, and the change against the published targets.
+    static func describe(_ proposal: ReleaseProposal, published: Targets?, root: Root?) throws -> JSONObject {
+        let signed = try JSONParser().parse(proposal.signedBytes)
+        let proposed = try Targets(signed: signed)
+        var added: [JSONValue] = [], removed: [JSONValue] = [], changed: [JSONValue] = []
+        let before = published?.targets ?? TargetTable()
+        for (path, file) in proposed.targets {
+            if let old = before[path] { if old != file { changed.append(.string(path)) } } else { added.append(.string(path)) }
+        }
+        for (path, _) in before where proposed.targets[path] == nil { removed.append(.string(path)) }
+        let approvers = root?.roles[Targets.type]
+        return [
+            "id": .integer(proposal.id), "state": .string(proposal.state.rawValue),
+            "programme_version": .integer(proposal.programmeVersion), "targets_version": .integer(proposal.targetsVersion),
+            "created_by": .string(proposal.createdBy), "created_at": .string(proposal.createdAt.iso8601),
+            "signed": signed, "signed_sha256": .string(HashAlgorithm.digest("sha256", of: proposal.signedBytes)!),
+            "threshold": .integer(approvers?.threshold ?? 0),
+            "approver_key_ids": .array((approvers?.keyIDs ?? []).map(JSONValue.string)),
+            "diff": .object(["added": .array(added), "removed": .array(removed), "changed": .array(changed),
+                             "published_targets_version": .integer(published?.version ?? 0)]),
+        ]
+    }
+}
+
+extension Services {
+    /// The targets of a release: the programme document and every asset it names, each re-hashed
+    /// from the stored bytes.
+    func releaseTargets(_ draft: ProgrammeDraft) async throws -> TargetTable {
+        let programme = try Programme(bytes: draft.document)
+        var table = TargetTable()
+        table[ReleaseRoutes.programmeTarget] = TargetFile(contents: draft.document, custom: .object(["programme_version": .integer(draft.version)]))
+        for hash in programme.assets.keys.sorted() {
+            guard AssetFiles.isHash(hash), let bytes = try? Data(contentsOf: URL(fileURLWithPath: assets.path(hash))),
+                  HashAlgorithm.digest("sha256", of: Array(bytes)) == hash
+            else { throw APIError(.conflict, "asset \(hash) is missing or damaged in the asset store") }
+            table["assets/\(hash)"] = TargetFile(contents: Array(bytes))
+        }
+        return table
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import SignetCore
+
+/// A proposed release: the exact targets metadata approvers are asked to sign.
+public struct ReleaseProposal: Sendable, Equatable {
+    public enum State: String, Sendable { case open, superseded, published }
+
+    public let id: Int64
+    public let programmeVersion: Int64
+    public let targetsVersion: Int64
+    /// Canonical JSON of the targets metadata's `signed` object: the bytes each approver signs.
+    public let signedBytes: [UInt8]
+    public let createdBy: String
+    public let createdAt: Instant
+    public let state: State
+}
+
+extension ServerStore {
+    static func migrateReleases(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("6: release proposals") { db in
+            try db.create(table: "release_proposal") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("programme_version", .integer).notNull()
+                table.column("targets_version", .integer).notNull()
+                table.column("signed", .blob).notNull()
+                table.column("created_by", .text).notNull()
+                table.column("created_ms", .integer).notNull()
+                table.column("state", .text).notNull()
+            }
+        }
+    }
+
+    /// Records a proposal; every earlier open proposal is superseded (approvers sign the newest).
+    func propose(programmeVersion: Int64, targetsVersion: Int64, signed: [UInt8], by account: String,
+                 at now: Instant) async throws -> ReleaseProposal {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE release_proposal SET state = 'superseded' WHERE state = 'open'")
+            try db.execute(sql: """
+                INSERT INTO release_proposal (programme_version, targets_version, signed, created_by, created_ms, state)
+                VALUES (?, ?, ?, ?, ?, 'open')
+                """, arguments: [programmeVersion, targetsVersion, Data(signed), account, now.millisecondsSince1970])
+            return ReleaseProposal(id: db.lastInsertedRowID, programmeVersion: programmeVersion, targetsVersion: targetsVersion,
+                                   signedBytes: signed, createdBy: account, createdAt: now, state: .open)
+        }
+    }
+
+    public func proposals() async throws -> [ReleaseProposal] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM release_proposal ORDER BY id DESC LIMIT 100").map(Self.proposal(from:))
+        }
+    }
+
+    public func proposal(id: Int64) async throws -> ReleaseProposal? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM release_proposal WHERE id = ?", arguments: [id]).map(Self.proposal(from:))
+        }
+    }
+
+    static func proposal(from row: Row) -> ReleaseProposal {
+        ReleaseProposal(id: row["id"], programmeVersion: row["programme_version"], targetsVersion: row["targets_version"],
+                        signedBytes: Array(row["signed"] as Data), createdBy: row["created_by"],
+                        createdAt: Instant(millisecondsSince1970: row["created_ms"]),
+                        state: ReleaseProposal.State(rawValue: row["state"]) ?? .superseded)
+    }
+}
