@@ -73,6 +73,46 @@ preview_during_visit() {
 }
 check "a preview during the visit shows the welcome slide" preview_during_visit
 check "the preview is a 960x480 PNG" python3 -c "import struct,sys; d=open('$work/preview.png','rb').read(); sys.exit(0 if d[:4]==b'\x89PNG' and struct.unpack('>II', d[16:24])==(960,480) else 1)"
+# A release: proposed by the admin, checked and signed by two approvers with `signet approve` on
+# "their own machines" (the trial keys in offline/), published at the threshold.
+approver_token() {  # approver_token NAME: creates an approver account and prints an API token
+  local name=$1 jar="$work/$1.cookies" one new="approver passphrase for $1"
+  one=$(curl -s -b "$work/cookies" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+    -d "{\"name\": \"$name\", \"role\": \"approver\"}" "$url/api/v1/accounts" | jq -r .one_time_password)
+  local their_csrf
+  their_csrf=$(curl -s -c "$jar" -H 'Content-Type: application/json' -d "{\"name\": \"$name\", \"password\": \"$one\"}" \
+    "$url/api/v1/session" | jq -r .csrf_token)
+  curl -s -o /dev/null -b "$jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $their_csrf" \
+    -d "{\"current\": \"$one\", \"new\": \"$new\"}" "$url/api/v1/me/password"
+  curl -s -b "$jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $their_csrf" -d '{"label": "approve"}' \
+    "$url/api/v1/me/tokens" | jq -r .token
+}
+token1=$(approver_token abai)
+token2=$(approver_token bota)
+check "two approver accounts have API tokens" test ${#token1} -gt 20 -a ${#token2} -gt 20
+proposal=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -X POST "$url/api/v1/releases" | jq -r .id)
+check "the admin proposes release $proposal" test "$proposal" -ge 1
+approve() {  # approve KEY TOKEN
+  "$bin/signet" approve "$proposal" --server "$url" --key "$1" --token "$2" --yes --at 2024-11-27T12:00 \
+    --previews "$work/previews" >"$work/approve.out" 2>&1
+}
+custodian_refused() { ! approve "$data/offline/custodian-1.key" "$token1"; }
+first_signs() { approve "$data/offline/approver-1.key" "$token1" && grep -q '1 of 2 signatures$' "$work/approve.out"; }
+checked_locally() { grep -q 'verified programme.json' "$work/approve.out" && grep -q 'astana-1: slide welcome' "$work/approve.out" \
+  && test -s "$work/previews/astana-1.png"; }
+second_publishes() { approve "$data/offline/approver-2.key" "$token2" && grep -q '2 of 2 signatures; published' "$work/approve.out"; }
+check "a custodian's key cannot approve" custodian_refused
+check "the first approver checks and signs (1 of 2)" first_signs
+check "  it re-hashed every file and rendered the welcome slide itself" checked_locally
+check "the second approver's signature publishes the release" second_publishes
+python_tuf_programme() {
+  "$python" "$here/python_tuf_client.py" "$url/repository/metadata/" "$url/repository/targets/" \
+    "$data/repository/metadata/1.root.json" "$work/python-tuf-2" programme.json >"$work/python-tuf-2.log" 2>&1 || { cat "$work/python-tuf-2.log"; return 1; }
+  grep -q "^programme.json .* $(curl -s -b "$work/cookies" "$url/api/v1/programmes/1" | sha256sum | cut -c1-64)$" "$work/python-tuf-2.log"
+}
+check "python-tuf downloads the approved programme, byte for byte" python_tuf_programme
+third_refused() { ! approve "$data/offline/approver-3.key" "$token1" && grep -q 'published' "$work/approve.out"; }
+check "a third signature on the published proposal is refused" third_refused
 check "the password is not in the server's log" bash -c "! grep -q -- '$password' '$work/server.log'"
 kill -TERM "$server"
 for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done

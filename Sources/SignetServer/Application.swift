@@ -11,10 +11,12 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                              logger: Logger) -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeaders())
+    let assets = AssetFiles(directory: "\(config.dataDirectory)/assets", maxBytes: config.maxAssetBytes)
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
-                            assets: AssetFiles(directory: "\(config.dataDirectory)/assets", maxBytes: config.maxAssetBytes),
+                            assets: assets,
                             typeface: loadTypeface(config.fontPath, logger: logger),
+                            publisher: ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets),
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)

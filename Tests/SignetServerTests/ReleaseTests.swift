@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SignetCore
+import SignetTUFClient
 import Testing
 
 @testable import SignetServer
@@ -66,6 +67,67 @@ struct ReleaseTests {
             let refused = try await client.json(.post, "/api/v1/releases", headers: headers)
             #expect(refused.status == .conflict)
             #expect(refused.object?["error"]?.stringValue?.contains("custodians must sign root v1") == true)
+        }
+    }
+}
+
+extension ReleaseTests {
+    func signature(_ keyFile: String, over proposal: JSONObject, tamper: Bool = false) throws -> String {
+        let key = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: keyFile)), as: UTF8.self))
+        var targets = try Targets(signed: proposal["signed"]!)
+        if tamper { targets.version += 7 }
+        var metadata = Metadata(signed: targets)
+        try metadata.sign(with: key)
+        return JSONWriter.compact.string(.object(["keyid": .string(key.keyID), "sig": .string(metadata.signatures[0].signature)]))
+    }
+
+    @Test func signaturesAreCheckedAndTheThresholdPublishes() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        let data = fixture.config.dataDirectory
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        _ = try ServerSetup.initialise(folder: data, custodians: [.generate], custodianThreshold: 1,
+                                       approvers: [.generate, .generate, .generate], approverThreshold: 2, now: fixture.clock.now().tufTime)
+        let store = fixture.store
+        try await fixture.test { client in
+            let (editor, _) = try await ServerProgrammeTests().prepare(client)
+            let approver = try await client.token(for: "approver")
+            let editing: HTTPFields = [.authorization: "Bearer \(editor)"], approving: HTTPFields = [.authorization: "Bearer \(approver)"]
+            _ = try await client.json(.put, "/api/v1/programme", ServerProgrammeTests.document, headers: editing)
+            let old = try #require(try await client.json(.post, "/api/v1/releases", headers: editing).object)
+            let proposal = try #require(try await client.json(.post, "/api/v1/releases", headers: editing).object)
+            let id = proposal["id"]!.integerValue!
+            func sign(_ body: String, _ proposalID: Int64 = id) async throws -> TestResponse {
+                try await client.json(.post, "/api/v1/releases/\(proposalID)/signatures", body, headers: approving)
+            }
+            let custodian = try await sign(try signature("\(data)/offline/custodian-1.key", over: proposal))
+            #expect(custodian.status == .forbidden)
+            let forged = try signature("\(data)/offline/approver-1.key", over: proposal, tamper: true)  // over other bytes
+            #expect(try await sign(forged).status == .badRequest)
+            #expect(try await sign(try signature("\(data)/offline/approver-1.key", over: proposal), old["id"]!.integerValue!).status == .conflict)
+            let first = try await sign(try signature("\(data)/offline/approver-1.key", over: proposal))
+            #expect(first.status == .ok && first.object?["published"] == .bool(false))
+            #expect(try await sign(try signature("\(data)/offline/approver-1.key", over: proposal)).status == .conflict)  // same key twice
+            // An editor cannot hand in signatures, whatever key they hold.
+            #expect(try await client.json(.post, "/api/v1/releases/\(id)/signatures", try signature("\(data)/offline/approver-2.key", over: proposal),
+                                          headers: editing).status == .forbidden)
+            let second = try await sign(try signature("\(data)/offline/approver-2.key", over: proposal))
+            #expect(second.object?["published"] == .bool(true))
+            // Published: targets v2 on disk, verifiable by a client; the proposal is closed.
+            let root = try #require(try AtomicFile.read("\(data)/repository/metadata/1.root.json"))
+            try AtomicFile.createDirectory("\(data)/client")
+            try MetadataStore(directory: "\(data)/client").persist(Root.type, root)
+            var updater = try Updater(metadataBaseURL: "file://\(data)/repository/metadata/", metadataDirectory: "\(data)/client",
+                                      fetcher: FileFetcher(), now: fixture.clock.now().tufTime)
+            try await updater.refresh()
+            #expect(updater.trusted.targets?.signed.version == 2)
+            let info = try #require(try await updater.targetInfo(for: "programme.json"))
+            let programme = try #require(try await store.latestProgramme())
+            try HashAlgorithm.verify(programme.document, against: info.hashes, what: "programme.json")
+            try await updater.flush()
+            #expect(try await sign(try signature("\(data)/offline/approver-3.key", over: proposal)).status == .conflict)
+            let actions = try await store.auditEvents().map(\.action)
+            #expect(actions.contains("release.publish") && actions.filter { $0 == "release.sign.refused" }.count >= 3)
         }
     }
 }

@@ -40,6 +40,9 @@ public enum AccessRules {
         Rule(method: .get, path: "/api/v1/releases", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/releases/{id}", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/releases", audience: .roles([.editor, .admin])),
+        // The signature is what counts (a key the root names); the role says who may hand it in.
+        Rule(method: .post, path: "/api/v1/releases/{id}/signatures", audience: .roles([.approver])),
+        Rule(method: .get, path: "/api/v1/programmes/{version}", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/accounts", audience: .roles([.admin])),
         Rule(method: .post, path: "/api/v1/accounts", audience: .roles([.admin])),
         Rule(method: .get, path: "/api/v1/audit", audience: .signedIn),

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import SignetCore
 import SignetTUFRepository
 
@@ -41,17 +42,51 @@ enum ReleaseRoutes {
             })])
         }
 
+        routes.on(.post, "/api/v1/releases/{id}/signatures") { request, context, principal in
+            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError(.notFound, "no such proposal") }
+            let body = try await JSONBody.object(request, context: context)
+            try body.refuseUnknown(["keyid", "sig"])
+            let keyID = try body.text("keyid", maxLength: 128), signature = try body.text("sig", maxLength: 1024)
+            let outcome: ReleasePublisher.Outcome
+            do {
+                outcome = try await services.publisher.sign(proposalID: id, keyID: keyID, signature: signature,
+                                                            account: principal!.account.name, now: services.clock.now())
+            } catch let error as APIError {
+                try await services.audit(principal!.account.name, "release.sign.refused", "proposal \(id)", context.clientAddress,
+                                         ["key_id": .string(keyID), "reason": .string(error.message)])
+                throw error
+            }
+            try await services.audit(principal!.account.name, "release.sign", "proposal \(id)", context.clientAddress,
+                                     ["key_id": .string(keyID), "signatures": .integer(Int64(outcome.signatures))])
+            if outcome.published {
+                try await services.audit(principal!.account.name, "release.publish", "proposal \(id)", context.clientAddress,
+                                         ["signatures": .integer(Int64(outcome.signatures))])
+            }
+            return JSONBody.response(["proposal": .integer(id), "signatures": .integer(Int64(outcome.signatures)),
+                                      "threshold": .integer(outcome.threshold), "published": .bool(outcome.published)])
+        }
+
+        routes.on(.get, "/api/v1/programmes/{version}") { _, context, _ in
+            guard let version = context.parameters.get("version").flatMap(Int64.init),
+                  let bytes = try await services.store.programme(version: version)
+            else { throw APIError(.notFound, "no such programme version") }
+            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "private, max-age=31536000, immutable"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+
         routes.on(.get, "/api/v1/releases/{id}") { _, context, _ in
             guard let id = context.parameters.get("id").flatMap(Int64.init), let proposal = try await services.store.proposal(id: id) else {
                 throw APIError(.notFound, "no such proposal")
             }
             let metadata = try FileRepository(directory: "\(services.config.dataDirectory)/repository").load()
-            return JSONBody.response(try describe(proposal, published: metadata.targetsRoles[Targets.type]?.signed, root: metadata.root?.signed))
+            return JSONBody.response(try describe(proposal, published: metadata.targetsRoles[Targets.type]?.signed, root: metadata.root?.signed,
+                                                  signatures: try await services.store.signatures(proposalID: id)))
         }
     }
 
     /// The proposal, the bytes to sign, who may sign, and the change against the published targets.
-    static func describe(_ proposal: ReleaseProposal, published: Targets?, root: Root?) throws -> JSONObject {
+    static func describe(_ proposal: ReleaseProposal, published: Targets?, root: Root?,
+                         signatures: [ReleaseSignature] = []) throws -> JSONObject {
         let signed = try JSONParser().parse(proposal.signedBytes)
         let proposed = try Targets(signed: signed)
         var added: [JSONValue] = [], removed: [JSONValue] = [], changed: [JSONValue] = []
@@ -67,6 +102,7 @@ enum ReleaseRoutes {
             "created_by": .string(proposal.createdBy), "created_at": .string(proposal.createdAt.iso8601),
             "signed": signed, "signed_sha256": .string(HashAlgorithm.digest("sha256", of: proposal.signedBytes)!),
             "threshold": .integer(approvers?.threshold ?? 0),
+            "signatures": .array(signatures.map { .object(["keyid": .string($0.keyID), "account": .string($0.account), "at": .string($0.at.iso8601)]) }),
             "approver_key_ids": .array((approvers?.keyIDs ?? []).map(JSONValue.string)),
             "diff": .object(["added": .array(added), "removed": .array(removed), "changed": .array(changed),
                              "published_targets_version": .integer(published?.version ?? 0)]),

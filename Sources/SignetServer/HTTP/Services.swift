@@ -12,6 +12,7 @@ struct Services: Sendable {
     let assets: AssetFiles
     /// The renderer's font for previews; nil if it could not be loaded (previews then say so).
     let typeface: Typeface?
+    let publisher: ReleasePublisher
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 

@@ -64,3 +64,56 @@ extension ServerStore {
                         state: ReleaseProposal.State(rawValue: row["state"]) ?? .superseded)
     }
 }
+
+/// An approver's signature over a proposal's `signed` bytes.
+public struct ReleaseSignature: Sendable, Equatable {
+    public let keyID: String
+    public let signature: String
+    public let account: String
+    public let at: Instant
+}
+
+extension ServerStore {
+    static func migrateReleaseSignatures(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("7: release signatures") { db in
+            try db.create(table: "release_signature") { table in
+                table.column("proposal_id", .integer).notNull().references("release_proposal", onDelete: .cascade)
+                table.column("key_id", .text).notNull()
+                table.column("sig", .text).notNull()
+                table.column("account", .text).notNull()
+                table.column("at_ms", .integer).notNull()
+                table.primaryKey(["proposal_id", "key_id"])
+            }
+        }
+    }
+
+    /// Adds a signature; false if this key signed the proposal already.
+    func addSignature(proposalID: Int64, _ signature: ReleaseSignature) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO release_signature (proposal_id, key_id, sig, account, at_ms) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [proposalID, signature.keyID, signature.signature, signature.account, signature.at.millisecondsSince1970])
+            return db.changesCount == 1
+        }
+    }
+
+    public func signatures(proposalID: Int64) async throws -> [ReleaseSignature] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM release_signature WHERE proposal_id = ? ORDER BY at_ms, key_id", arguments: [proposalID]).map {
+                ReleaseSignature(keyID: $0["key_id"], signature: $0["sig"], account: $0["account"], at: Instant(millisecondsSince1970: $0["at_ms"]))
+            }
+        }
+    }
+
+    func markPublished(proposalID: Int64) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE release_proposal SET state = 'published' WHERE id = ?", arguments: [proposalID])
+        }
+    }
+
+    /// A programme version's stored bytes, exactly as a release names them.
+    public func programme(version: Int64) async throws -> [UInt8]? {
+        try await database.read { db in
+            try Data.fetchOne(db, sql: "SELECT document FROM programme_draft WHERE version = ?", arguments: [version]).map(Array.init)
+        }
+    }
+}

@@ -71,6 +71,7 @@ public struct ServerStore: Sendable {
         migrateTOTP(&migrator)
         migrateProgrammes(&migrator)
         migrateReleases(&migrator)
+        migrateReleaseSignatures(&migrator)
         return migrator
     }
 }

@@ -104,6 +104,13 @@ public struct RepositoryMetadata: Sendable {
         stagedTargets[role] = Metadata(signed: body)
     }
 
+    /// Stages targets metadata that its signers signed elsewhere (approvers sign with keys the
+    /// repository never holds), signatures and all, as the next version of `role`.
+    public mutating func stageTargets(_ role: String, signed metadata: Metadata<Targets>) throws(TUFError) {
+        try stageTargets(role, metadata.signed)
+        stagedTargets[role] = metadata
+    }
+
     /// Signs a staged role (root or targets) with `key`.
     public mutating func signStaged(_ role: String, with key: SigningKey) throws {
         if role == Root.type {

@@ -1,0 +1,100 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import SignetCore
+import SignetRender
+import SignetTUFClient
+
+/// `signet approve`: an approver checks a release proposal on their own machine (every file
+/// re-hashed, the programme validated, every screen rendered locally) and signs it with a key the
+/// server never sees.
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Check a release proposal yourself and sign it with your approver key."
+    )
+
+    @Argument(help: "The proposal number.") var proposal: Int64
+    @Option(help: "The server, e.g. http://127.0.0.1:8080.") var server: String
+    @Option(help: "Your approver private key (PEM).") var key: String
+    @Option(help: "Your API token (or SIGNET_TOKEN).") var token: String?
+    @Option(help: "Where to write the previews (default approve-PROPOSAL).") var previews: String?
+    @Option(help: "When to preview each screen (default now; same forms as render --at).") var at: String?
+    @Flag(help: "Sign without asking.") var yes = false
+
+    func run() async throws {
+        guard let token = token ?? ProcessInfo.processInfo.environment["SIGNET_TOKEN"] else {
+            throw ValidationError("give --token or set SIGNET_TOKEN (an API token of your approver account)")
+        }
+        let signingKey = try KeyFile.loadSigningKey(key)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let api = APIClient(base: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token, http: http)
+
+        let proposal = try await api.getJSON("/api/v1/releases/\(self.proposal)")
+        guard proposal["state"]?.stringValue == "open" else {
+            throw CLIError("proposal \(self.proposal) is \(proposal["state"]?.stringValue ?? "?"); only an open proposal can be signed")
+        }
+        let approvers = proposal["approver_key_ids"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard approvers.contains(signingKey.keyID) else {
+            throw CLIError("your key \(signingKey.keyID.prefix(16)) is not one of this repository's approver keys")
+        }
+        guard let signedValue = proposal["signed"], let programmeVersion = proposal["programme_version"]?.integerValue else {
+            throw CLIError("the proposal has no signed metadata")
+        }
+        let targets = try Targets(signed: signedValue)
+        var metadata = Metadata(signed: targets)
+        guard HashAlgorithm.digest("sha256", of: metadata.canonicalSigned) == proposal["signed_sha256"]?.stringValue else {
+            throw CLIError("the proposal does not encode to the bytes the server says it does; refusing to sign")
+        }
+        status("proposal \(self.proposal): targets v\(targets.version), programme v\(programmeVersion), \(targets.targets.count) files")
+
+        // Every file, fetched and re-hashed here.
+        var files: [String: [UInt8]] = [:]
+        for (path, info) in targets.targets {
+            let bytes = path == "programme.json"
+                ? try await api.get("/api/v1/programmes/\(programmeVersion)")
+                : try await api.get("/api/v1/assets/\(path.split(separator: "/").last!)")
+            guard Int64(bytes.count) == info.length else { throw CLIError("\(path): \(bytes.count) bytes, the proposal says \(info.length)") }
+            try HashAlgorithm.verify(bytes, against: info.hashes, what: path)
+            files[path] = bytes
+            status("  verified \(path) (\(bytes.count) bytes)")
+        }
+        guard let programmeBytes = files["programme.json"] else { throw CLIError("the proposal has no programme.json") }
+        let programme = try Programme(bytes: programmeBytes)
+
+        // What each screen will show, rendered here from the verified files.
+        let folder = previews ?? "approve-\(self.proposal)"
+        try AtomicFile.createDirectory(folder)
+        let renderer = SlideRenderer(typeface: try ProgrammeFiles.typeface(ProgrammeFiles.defaultFont))
+        print("What the screens will show (previews in \(folder)/):")
+        for id in programme.screens.keys.sorted() {
+            let engine = try ScheduleEngine(programme: programme, screen: id)
+            let instant = try at.map { try ProgrammeFiles.instant($0, on: engine, option: "--at") } ?? Instant(Clock.now())
+            var frames = ScreenFrames(engine: engine, renderer: renderer) { files["assets/\($0)"] }
+            let (canvas, showing) = try frames.frame(at: instant)
+            try AtomicFile.write(try PNGEncoder.encode(canvas), to: "\(folder)/\(id).png")
+            print("  \(id): \(showing.slide.map { "slide \($0)" } ?? "black") (\(showing.source)) at \(instant.local(engine.calendar)); fingerprint \(Fingerprint(of: canvas).description.prefix(19))…")
+        }
+        for entry in programme.schedule {
+            print("  schedule \(entry.id): playlist \(entry.playlist), \(entry.from.map(\.description) ?? "always") to \(entry.to.map(\.description) ?? "open"), priority \(entry.priority)\(entry.interrupt ? ", interrupt" : "")")
+        }
+        if let diff = proposal["diff"]?.objectValue {
+            for kind in ["added", "changed", "removed"] {
+                for path in diff[kind]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("  \(kind): \(path)") }
+            }
+        }
+
+        if !yes {
+            FileHandle.standardError.write(Data("Sign proposal \(self.proposal) (targets v\(targets.version))? [y/N] ".utf8))
+            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else { throw CLIError("not signed") }
+        }
+        try metadata.sign(with: signingKey)
+        let signature = metadata.signatures.first { $0.keyID == signingKey.keyID }!
+        let result = try await api.post("/api/v1/releases/\(self.proposal)/signatures",
+                                        ["keyid": .string(signature.keyID), "sig": .string(signature.signature)])
+        let count = result["signatures"]?.integerValue ?? 0, threshold = result["threshold"]?.integerValue ?? 0
+        print("signed proposal \(self.proposal) with key \(signingKey.keyID.prefix(16)): \(count) of \(threshold) signatures"
+              + (result["published"] == .bool(true) ? "; published" : ""))
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import SignetCore
+import SignetTUFClient
+import SignetTUFRepository
+
+/// The one writer of the TUF repository: it takes approvers' signatures one at a time and
+/// publishes a proposal the moment its signatures meet the targets threshold, so two approvers
+/// signing at once cannot publish twice.
+actor ReleasePublisher {
+    struct Outcome: Sendable {
+        let signatures: Int
+        let threshold: Int64
+        let published: Bool
+    }
+
+    let folder: String
+    let store: ServerStore
+    let assets: AssetFiles
+
+    init(folder: String, store: ServerStore, assets: AssetFiles) {
+        self.folder = folder
+        self.store = store
+        self.assets = assets
+    }
+
+    var repository: FileRepository { FileRepository(directory: "\(folder)/repository") }
+
+    func sign(proposalID: Int64, keyID: String, signature: String, account: String, now: Instant) async throws -> Outcome {
+        guard let proposal = try await store.proposal(id: proposalID) else { throw APIError(.notFound, "no such proposal") }
+        guard proposal.state == .open else {
+            throw APIError(.conflict, "proposal \(proposalID) is \(proposal.state.rawValue): sign the newest proposal instead")
+        }
+        let metadata = try repository.load()
+        guard let root = metadata.root?.signed, let published = metadata.targetsRoles[Targets.type] else {
+            throw APIError(.conflict, "the TUF repository is not published")
+        }
+        guard proposal.targetsVersion == published.signed.version + 1 else {
+            throw APIError(.conflict, "a newer release (targets v\(published.signed.version)) was published since this proposal")
+        }
+        guard let role = root.roles[Targets.type], role.keyIDs.contains(keyID), let key = root.keys[keyID] else {
+            throw APIError(.forbidden, "key \(keyID.prefix(16)) is not an approver key in root v\(root.version)")
+        }
+        guard let bytes = Hex.decode(signature), key.verify(signature: bytes, message: proposal.signedBytes) else {
+            throw APIError(.badRequest, "the signature does not verify over the proposal's signed bytes with key \(keyID.prefix(16))")
+        }
+        guard try await store.addSignature(proposalID: proposalID, ReleaseSignature(keyID: keyID, signature: signature, account: account, at: now)) else {
+            throw APIError(.conflict, "key \(keyID.prefix(16)) signed this proposal already")
+        }
+        let signatures = try await store.signatures(proposalID: proposalID)
+        guard signatures.count >= role.threshold else { return Outcome(signatures: signatures.count, threshold: role.threshold, published: false) }
+        try await publish(proposal, signatures: signatures, metadata: metadata, now: now)
+        return Outcome(signatures: signatures.count, threshold: role.threshold, published: true)
+    }
+
+    /// Targets files first, then the metadata (targets, snapshot, timestamp last), each written
+    /// atomically: a client never sees metadata naming a file that is not there.
+    private func publish(_ proposal: ReleaseProposal, signatures: [ReleaseSignature], metadata: RepositoryMetadata, now: Instant) async throws {
+        var metadata = metadata
+        let targets = try Targets(signed: try JSONParser().parse(proposal.signedBytes))
+        var signed = Metadata(signed: targets)
+        guard signed.canonicalSigned == proposal.signedBytes else { throw APIError(.internalServerError, "the proposal does not re-encode exactly") }
+        signed.signatures = signatures.map { Signature(keyID: $0.keyID, signature: $0.signature) }
+        for (path, info) in targets.targets {
+            let bytes: [UInt8]
+            if path == ReleaseRoutes.programmeTarget {
+                guard let document = try await store.programme(version: proposal.programmeVersion) else {
+                    throw APIError(.conflict, "programme v\(proposal.programmeVersion) is gone")
+                }
+                bytes = document
+            } else {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: assets.path(String(path.dropFirst("assets/".count))))))
+            }
+            try HashAlgorithm.verify(bytes, against: info.hashes, what: path)
+            try repository.storeTarget(path: path, bytes: bytes, info: info)
+        }
+        try metadata.stageTargets(Targets.type, signed: signed)
+        let snapshotKey = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath("snapshot", in: folder))), as: UTF8.self))
+        let timestampKey = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath("timestamp", in: folder))), as: UTF8.self))
+        let files = try metadata.publish(snapshotKey: snapshotKey, timestampKey: timestampKey, now: now.tufTime)
+        try repository.writePublished(files, repository: metadata)
+        try await store.markPublished(proposalID: proposal.id)
+    }
+}
