@@ -126,12 +126,12 @@ let package = Package(
         .target(name: "SignetTestSupport", dependencies: ["SignetCore"], path: "Tests/SignetTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender"], exclude: ["Golden"],
+        .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender", "SignetTestSupport"], exclude: ["Golden"],
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "SignetServerTests",
             dependencies: [
-                "SignetServer", "SignetCore", "SignetRender", "SignetTUFClient",
+                "SignetServer", "SignetCore", "SignetRender", "SignetTUFClient", "SignetTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

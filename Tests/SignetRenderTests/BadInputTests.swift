@@ -1,31 +1,12 @@
 import Foundation
 import SignetCore
+import SignetTestSupport
 import Testing
 
 @testable import SignetRender
 
 @Suite("Bad images, fonts and text: clear errors or documented fallbacks, never a crash")
 struct BadInputTests {
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
-
-    /// A well-formed PNG declaring `width` x `height` whose only image data is a few bytes.
-    static func pngHeader(width: UInt32, height: UInt32) -> [UInt8] {
-        func be(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
-        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-            let body = Array(type.utf8) + data
-            return be(UInt32(data.count)) + body + be(crc32(body))
-        }
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", be(width) + be(height) + [8, 6, 0, 0, 0])
-            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
-    }
-
     static let goodPNG = try! PNGEncoder.encode(Canvas(width: 40, height: 30, fill: (10, 20, 30, 255)))
     static let goodJPEG = Array(try! Data(contentsOf: RenderFixture.goldenURL("photo.jpg")))
 
@@ -57,11 +38,11 @@ struct BadInputTests {
     }
 
     @Test func hugeDeclaredSizesAreRefusedBeforeDecoding() {
-        #expect(decodeError(Self.pngHeader(width: 30_000, height: 30_000))
+        #expect(decodeError(PNGFixtures.header(width: 30_000, height: 30_000))
                 == "png: 30000x30000 pixels is more than the limit of 16384 a side and 67108864 in all")
-        expectRefused(Self.pngHeader(width: 16_000, height: 16_000), startingWith: "png: 16000x16000 pixels is more than the limit")
+        expectRefused(PNGFixtures.header(width: 16_000, height: 16_000), startingWith: "png: 16000x16000 pixels is more than the limit")
         // A plausible size with no image data behind it.
-        expectRefused(Self.pngHeader(width: 100, height: 100), startingWith: "png: cannot decode")
+        expectRefused(PNGFixtures.header(width: 100, height: 100), startingWith: "png: cannot decode")
     }
 
     @Test func aFontThatFailsToLoadIsAnError() throws {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import SignetCore
 import SignetRender
+import SignetTestSupport
 import Testing
 
 @testable import SignetServer
@@ -57,7 +58,7 @@ struct AssetTests {
             let truncated = try await upload(client, Array(Self.png.prefix(Self.png.count / 2)), token: token)
             #expect(truncated.status == .unprocessableContent)
             #expect(truncated.object?["error"]?.stringValue?.contains("cannot decode") == true)
-            let huge = try await upload(client, BadInputPNG.header(width: 30_000, height: 30_000), token: token)
+            let huge = try await upload(client, PNGFixtures.header(width: 30_000, height: 30_000), token: token)
             #expect(huge.status == .unprocessableContent)
             #expect(huge.object?["error"]?.stringValue?.contains("30000x30000 pixels is more than the limit") == true)
             let tooLarge = try await upload(client, Self.png + Array(repeating: 0, count: 5000), token: token)
@@ -70,27 +71,5 @@ struct AssetTests {
             let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/assets/incoming")) ?? []
             #expect(left.isEmpty, "\(left)")
         }
-    }
-}
-
-/// A well-formed PNG that declares a size and carries almost no image data.
-enum BadInputPNG {
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
-
-    static func header(width: UInt32, height: UInt32) -> [UInt8] {
-        func be(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
-        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-            let body = Array(type.utf8) + data
-            return be(UInt32(data.count)) + body + be(crc32(body))
-        }
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", be(width) + be(height) + [8, 6, 0, 0, 0])
-            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
     }
 }

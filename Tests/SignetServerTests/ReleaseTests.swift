@@ -10,13 +10,18 @@ import Testing
 
 @Suite("Release proposals: the exact targets metadata approvers sign, and what it changes")
 struct ReleaseTests {
+    /// A trial repository (1 custodian; 2 of 3 approvers, keys in offline/) in the fixture's folder.
+    static func trialRepository(_ fixture: ServerFixture) throws {
+        _ = try ServerSetup.initialise(folder: fixture.config.dataDirectory, custodians: [.generate], custodianThreshold: 1,
+                                       approvers: [.generate, .generate, .generate], approverThreshold: 2, now: fixture.clock.now().tufTime)
+    }
+
     @Test func aProposalIsTheNextTargetsVersionOfTheProgrammeAndItsAssets() async throws {
         let fixture = try ServerFixture()
         try await fixture.addRoleAccounts()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        _ = try ServerSetup.initialise(folder: data, custodians: [.generate], custodianThreshold: 1,
-                                       approvers: [.generate, .generate, .generate], approverThreshold: 2, now: fixture.clock.now().tufTime)
+        try Self.trialRepository(fixture)
         let store = fixture.store
         try await fixture.test { client in
             let (editor, _) = try await ServerProgrammeTests().prepare(client)
@@ -86,8 +91,7 @@ extension ReleaseTests {
         try await fixture.addRoleAccounts()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        _ = try ServerSetup.initialise(folder: data, custodians: [.generate], custodianThreshold: 1,
-                                       approvers: [.generate, .generate, .generate], approverThreshold: 2, now: fixture.clock.now().tufTime)
+        try Self.trialRepository(fixture)
         let store = fixture.store
         try await fixture.test { client in
             let (editor, _) = try await ServerProgrammeTests().prepare(client)
