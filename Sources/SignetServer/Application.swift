@@ -12,11 +12,14 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeaders())
     let assets = AssetFiles(directory: "\(config.dataDirectory)/assets", maxBytes: config.maxAssetBytes)
+    var expiry = ExpiryPolicy()
+    expiry.timestamp = Int64(config.timestampMinutes) * 60
+    let publisher = ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets, expiry: expiry)
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
                             assets: assets,
                             typeface: loadTypeface(config.fontPath, logger: logger),
-                            publisher: ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets),
+                            publisher: publisher,
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
@@ -27,8 +30,10 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     ScreenRoutes.register(routes)
     ProgrammeRoutes.register(routes)
     ReleaseRoutes.register(routes)
+    // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
+    let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
-                       logger: logger)
+                       services: [timestamps], logger: logger)
 }
 
 func loadTypeface(_ path: String, logger: Logger) -> Typeface? {

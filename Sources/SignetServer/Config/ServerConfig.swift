@@ -22,6 +22,8 @@ public struct ServerConfig: Sendable, Equatable {
     /// Roles that must sign in with a TOTP code as well; until such an account enrols an
     /// authenticator it can do nothing else.
     public var requireTOTP: [Role] = []
+    /// How long a signed timestamp stays valid; the server re-signs it every third of that.
+    public var timestampMinutes = 60
     /// The font previews are rendered with (players use the same one).
     public var fontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     /// The largest asset upload, in bytes.
@@ -30,7 +32,7 @@ public struct ServerConfig: Sendable, Equatable {
     public init() {}
 
     static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
-                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp", "font"]
+                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp", "font", "timestamp_minutes"]
 
     public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
         let value: JSONValue
@@ -66,6 +68,7 @@ public struct ServerConfig: Sendable, Equatable {
         bcryptCost = try integer("bcrypt_cost", 4...16) ?? bcryptCost
         maxAssetBytes = try integer("max_asset_bytes", 1024...1_073_741_824) ?? maxAssetBytes
         fontPath = try string("font") ?? fontPath
+        timestampMinutes = try integer("timestamp_minutes", 3...10_080) ?? timestampMinutes
         if let field = object["require_totp"] {
             guard let items = field.arrayValue else { throw ConfigError("config.require_totp: must be a list of roles") }
             requireTOTP = []

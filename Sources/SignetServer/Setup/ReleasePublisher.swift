@@ -17,11 +17,14 @@ actor ReleasePublisher {
     let folder: String
     let store: ServerStore
     let assets: AssetFiles
+    /// Online metadata expiry: the timestamp is short-lived and re-signed on a schedule.
+    let expiry: ExpiryPolicy
 
-    init(folder: String, store: ServerStore, assets: AssetFiles) {
+    init(folder: String, store: ServerStore, assets: AssetFiles, expiry: ExpiryPolicy) {
         self.folder = folder
         self.store = store
         self.assets = assets
+        self.expiry = expiry
     }
 
     var repository: FileRepository { FileRepository(directory: "\(folder)/repository") }
@@ -75,10 +78,23 @@ actor ReleasePublisher {
             try repository.storeTarget(path: path, bytes: bytes, info: info)
         }
         try metadata.stageTargets(Targets.type, signed: signed)
-        let snapshotKey = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath("snapshot", in: folder))), as: UTF8.self))
-        let timestampKey = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath("timestamp", in: folder))), as: UTF8.self))
-        let files = try metadata.publish(snapshotKey: snapshotKey, timestampKey: timestampKey, now: now.tufTime)
+        let snapshotKey = try onlineKey("snapshot"), timestampKey = try onlineKey("timestamp")
+        let files = try metadata.publish(snapshotKey: snapshotKey, timestampKey: timestampKey, now: now.tufTime, expiry: expiry)
         try repository.writePublished(files, repository: metadata)
         try await store.markPublished(proposalID: proposal.id)
+    }
+
+    /// Re-signs the timestamp over the current snapshot, if anything is published: returns its new
+    /// version, or nil when there is nothing to re-sign yet.
+    func refreshTimestamp(now: Instant) throws -> Int64? {
+        var metadata = try repository.load()
+        guard metadata.isPublished else { return nil }
+        let file = try metadata.refreshTimestamp(timestampKey: try onlineKey("timestamp"), now: now.tufTime, expiry: expiry)
+        try repository.writePublished([file], repository: metadata)
+        return metadata.timestamp?.signed.version
+    }
+
+    private func onlineKey(_ role: String) throws -> SigningKey {
+        try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath(role, in: folder))), as: UTF8.self))
     }
 }
