@@ -4,7 +4,7 @@
 # approvers (generated for this trial into offline/); python-tuf refreshes from the repository the
 # server serves; the server has no default credentials, refuses everything until the one-time
 # password is changed, checks CSRF on a browser session, and stops cleanly on SIGTERM.
-# Usage: Interop/server-cli.sh BUILD_DIR PYTHON   (PYTHON has python-tuf)
+# Usage: Interop/server-cli.sh BUILD_DIR PYTHON   (PYTHON has python-tuf and openapi-spec-validator)
 set -uo pipefail
 bin=$1
 python=$2
@@ -32,6 +32,11 @@ server=$!
 for _ in $(seq 1 50); do curl -sf "$url/health" >/dev/null && break; sleep 0.2; done
 check "the server answers /health" curl -sf -o /dev/null "$url/health"
 
+openapi_valid() {
+  curl -sf -o "$work/openapi.json" "$url/openapi.json" && "$python" -m openapi_spec_validator "$work/openapi.json" >"$work/openapi.log" 2>&1 \
+    || { cat "$work/openapi.log"; return 1; }
+}
+check "the OpenAPI 3.1 document passes openapi-spec-validator" openapi_valid
 python_tuf_refresh() {
   "$python" "$here/python_tuf_client.py" "$url/repository/metadata/" "$url/repository/targets/" \
     "$data/repository/metadata/1.root.json" "$work/python-tuf" >"$work/python-tuf.log" 2>&1 || { cat "$work/python-tuf.log"; return 1; }

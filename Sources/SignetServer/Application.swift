@@ -30,6 +30,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     ScreenRoutes.register(routes)
     ProgrammeRoutes.register(routes)
     ReleaseRoutes.register(routes)
+    OpenAPIDocument.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),

@@ -64,3 +64,21 @@ struct AccessRuleTests {
         }
     }
 }
+
+extension AccessRuleTests {
+    @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
+        for rule in AccessRules.table {
+            let key = "\(rule.method) \(OpenAPIDocument.openAPIPath(rule.path))"
+            #expect(!(OpenAPIDocument.summaries[key] ?? "").isEmpty, "\(key) has no summary")
+        }
+        let fixture = try ServerFixture()
+        try await fixture.test { client in
+            let response = try await client.json(.get, "/openapi.json")
+            #expect(response.status == .ok)
+            let paths = try #require(response.object?["paths"]?.objectValue)
+            let operations = paths.members.reduce(0) { $0 + ($1.value.objectValue?.members.count ?? 0) }
+            #expect(operations == AccessRules.table.count)
+            #expect(paths["/api/v1/accounts"]?.objectValue?["post"]?.objectValue?["x-signet-roles"] == .array(["admin"]))
+        }
+    }
+}

@@ -21,6 +21,7 @@ public enum AccessRules {
 
     public static let table: [Rule] = [
         Rule(method: .get, path: "/health", audience: .anyone),
+        Rule(method: .get, path: "/openapi.json", audience: .anyone),
         Rule(method: .get, path: "/repository/**", audience: .anyone),
         Rule(method: .post, path: "/api/v1/session", audience: .anyone),
         // A device enrolls with a one-time token, which is its credential.

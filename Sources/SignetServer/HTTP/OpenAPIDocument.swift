@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import SignetCore
+
+/// The JSON API described as OpenAPI 3.1, built from the access table, so that every route is
+/// documented with the roles that may call it.
+enum OpenAPIDocument {
+    /// One line per route; a route without one fails the tests.
+    static let summaries: [String: String] = [
+        "GET /health": "Liveness.",
+        "GET /openapi.json": "This document.",
+        "GET /repository/{path}": "The TUF repository as static files (metadata/ and targets/); clients verify everything they read.",
+        "POST /api/v1/session": "Sign in with name, password and (when enrolled) a TOTP code; sets the session cookie and returns the CSRF token.",
+        "POST /api/v1/enroll": "A device binds its Ed25519 public key to a screen with a one-time enrollment token.",
+        "GET /api/v1/session": "The signed-in account and the session's CSRF token.",
+        "DELETE /api/v1/session": "Sign out.",
+        "POST /api/v1/me/password": "Change your password (ends your other sessions).",
+        "POST /api/v1/me/tokens": "Create an API token for tools (shown once).",
+        "POST /api/v1/me/totp": "Begin TOTP enrolment: an otpauth:// URL for an authenticator app.",
+        "POST /api/v1/me/totp/confirm": "Finish TOTP enrolment with the authenticator's current code.",
+        "GET /api/v1/screens": "Screens in your groups, with their enrolled device keys.",
+        "POST /api/v1/screens": "Register a screen (id, name, size, time zone, groups).",
+        "POST /api/v1/screens/{id}/enrollment": "Issue a one-time, 24-hour enrollment token for a screen.",
+        "GET /api/v1/screens/{id}/preview": "PNG of what the screen shows at ?at=TIME under the latest programme.",
+        "GET /api/v1/programme": "The latest programme version, completed from the registry.",
+        "PUT /api/v1/programme": "Save a new programme version (?version=N refuses a stale save).",
+        "GET /api/v1/programmes/{version}": "A programme version's exact bytes, as a release names them.",
+        "GET /api/v1/releases": "Release proposals, newest first.",
+        "POST /api/v1/releases": "Propose the latest programme as the next release.",
+        "GET /api/v1/releases/{id}": "A proposal: the signed bytes, approver keys, threshold, signatures and changes.",
+        "POST /api/v1/releases/{id}/signatures": "Hand in an approver's signature over a proposal; publishes at the threshold.",
+        "GET /api/v1/assets": "Uploaded assets.",
+        "POST /api/v1/assets": "Upload an image (the request body; ?name=LABEL).",
+        "GET /api/v1/assets/{sha256}": "An asset's bytes.",
+        "GET /api/v1/audit": "The audit trail (?after=ID).",
+        "GET /api/v1/accounts": "Accounts.",
+        "POST /api/v1/accounts": "Create an account with a one-time password.",
+    ]
+
+    /// `/repository/**` in the router is `/repository/{path}` in OpenAPI (the path may hold slashes).
+    static func openAPIPath(_ path: String) -> String { path.replacingOccurrences(of: "/**", with: "/{path}") }
+
+    static func build() -> JSONValue {
+        var paths = JSONObject()
+        for rule in AccessRules.table {
+            let path = openAPIPath(rule.path)
+            var item = paths[path]?.objectValue ?? JSONObject()
+            var operation: JSONObject = [
+                "summary": .string(summaries["\(rule.method) \(path)"] ?? ""),
+                "operationId": .string(operationID(rule.method, path)),
+                "responses": .object(responses(rule)),
+            ]
+            switch rule.audience {
+            case .anyone:
+                operation["security"] = .array([.object([:])])
+            case .signedIn:
+                operation["x-signet-roles"] = .array(Role.allCases.map { .string($0.rawValue) })
+            case .roles(let roles):
+                operation["x-signet-roles"] = .array(Role.allCases.filter(roles.contains).map { .string($0.rawValue) })
+            }
+            let parameters = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> JSONValue in
+                .object(["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true,
+                         "schema": .object(["type": "string"])])
+            }
+            if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+            if [.post, .put].contains(rule.method) {
+                let media = path == "/api/v1/assets" ? "application/octet-stream" : "application/json"
+                let schema: JSONObject = media == "application/json" ? ["type": "object"] : ["type": "string", "contentMediaType": "image/*"]
+                operation["requestBody"] = .object(["required": .bool(path != "/api/v1/releases" && !path.hasSuffix("/enrollment")
+                                                                      && path != "/api/v1/me/totp"),
+                                                    "content": .object([media: .object(["schema": .object(schema)])])])
+            }
+            item[rule.method.rawValue.lowercased()] = .object(operation)
+            paths[path] = .object(item)
+        }
+        return .object([
+            "openapi": "3.1.0",
+            "info": .object(["title": "Signet server API", "version": "1",
+                             "description": "Every route and the roles that may call it (x-signet-roles) come from one access table."]),
+            "paths": .object(paths),
+            "components": .object(["securitySchemes": .object([
+                "session": .object(["type": "apiKey", "in": "cookie", "name": .string(GuardedRouter.sessionCookie),
+                                    "description": "Browser session; every change also needs the X-CSRF-Token header."]),
+                "token": .object(["type": "http", "scheme": "bearer", "description": "API token (POST /api/v1/me/tokens)."]),
+            ])]),
+            "security": .array([.object(["session": .array([])]), .object(["token": .array([])])]),
+        ])
+    }
+
+    static func operationID(_ method: HTTPRequest.Method, _ path: String) -> String {
+        let words = path.split(whereSeparator: { "/{}-.".contains($0) }).map(String.init).filter { $0 != "api" && $0 != "v1" }
+        return method.rawValue.lowercased() + words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    static func responses(_ rule: AccessRules.Rule) -> JSONObject {
+        let error: JSONObject = ["description": "Refused, with {\"error\": \"...\"}",
+                                 "content": .object(["application/json": .object(["schema": .object([
+                                     "type": "object", "properties": .object(["error": .object(["type": "string"])])])])])]
+        var responses: JSONObject = [
+            [.post, .put].contains(rule.method) ? "201" : "200": .object(["description": "Done"]),
+            "400": .object(error), "404": .object(error),
+        ]
+        if rule.audience != .anyone {
+            responses["401"] = .object(error)
+            responses["403"] = .object(error)
+        }
+        return responses
+    }
+
+    static func register(_ routes: GuardedRouter) {
+        let document = JSONWriter.pretty.encode(build())
+        routes.on(.get, "/openapi.json") { _, _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: document)))
+        }
+    }
+}
