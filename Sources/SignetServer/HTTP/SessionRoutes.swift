@@ -128,10 +128,7 @@ extension Services {
             throw error
         }
         guard Bcrypt.verify(password, hash: credentials.passwordHash) else {
-            let lockUntil = now.adding(milliseconds: Int64(config.lockoutMinutes) * 60_000).millisecondsSince1970
-            let locked = try await store.recordFailedLogin(accountID: account.id, limit: config.maxLoginFailures, lockUntil: lockUntil)
-            try await audit(name, "session.refused", name, address, ["reason": "wrong password"])
-            if locked { try await audit("signet", "account.lock", name, address, ["minutes": .integer(Int64(config.lockoutMinutes))]) }
+            try await recordFailedSignIn(account, reason: "wrong password", address: address, now: now)
             throw refusal
         }
         if let secret = credentials.totpSecret {
@@ -141,9 +138,7 @@ extension Services {
             guard let step = TimeBasedCodes.matchingStep(secret: secret, code: totp, now: now),
                   try await store.useTOTPStep(accountID: account.id, step: step)
             else {
-                let lockUntil = now.adding(milliseconds: Int64(config.lockoutMinutes) * 60_000).millisecondsSince1970
-                _ = try await store.recordFailedLogin(accountID: account.id, limit: config.maxLoginFailures, lockUntil: lockUntil)
-                try await audit(name, "session.refused", name, address, ["reason": "wrong or reused TOTP code"])
+                try await recordFailedSignIn(account, reason: "wrong or reused TOTP code", address: address, now: now)
                 throw APIError(.unauthorized, "wrong or already used TOTP code")
             }
         }
@@ -158,6 +153,14 @@ extension Services {
         var response = JSONBody.response(body)
         response.headers[.setCookie] = sessionCookie(value: token, maxAge: config.sessionHours * 3600)
         return response
+    }
+
+    /// Counts a failed sign-in towards lockout and audits it, and the lock when it falls.
+    private func recordFailedSignIn(_ account: Account, reason: String, address: String, now: Instant) async throws {
+        let lockUntil = now.adding(milliseconds: Int64(config.lockoutMinutes) * 60_000).millisecondsSince1970
+        let locked = try await store.recordFailedLogin(accountID: account.id, limit: config.maxLoginFailures, lockUntil: lockUntil)
+        try await audit(account.name, "session.refused", account.name, address, ["reason": .string(reason)])
+        if locked { try await audit("signet", "account.lock", account.name, address, ["minutes": .integer(Int64(config.lockoutMinutes))]) }
     }
 
     /// HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure under TLS.
