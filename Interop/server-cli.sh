@@ -4,7 +4,7 @@
 # approvers (generated for this trial into offline/); python-tuf refreshes from the repository the
 # server serves; the server has no default credentials, refuses everything until the one-time
 # password is changed, checks CSRF on a browser session, and stops cleanly on SIGTERM.
-# Usage: Interop/server-cli.sh BUILD_DIR PYTHON   (PYTHON has python-tuf and openapi-spec-validator)
+# Usage: Interop/server-cli.sh BUILD_DIR PYTHON   (PYTHON has python-tuf, openapi-spec-validator and prometheus-client)
 set -uo pipefail
 bin=$1
 python=$2
@@ -119,6 +119,30 @@ check "python-tuf downloads the approved programme, byte for byte" python_tuf_pr
 third_refused() { ! approve "$data/offline/approver-3.key" "$token1" && grep -q 'published' "$work/approve.out"; }
 check "a third signature on the published proposal is refused" third_refused
 check "the password is not in the server's log" bash -c "! grep -q -- '$password' '$work/server.log'"
+metrics_parse() {
+  curl -sf -H "Authorization: Bearer $token1" -o "$work/metrics.txt" "$url/metrics" || return 1
+  "$python" - "$work/metrics.txt" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+           for family in text_string_to_metric_families(open(sys.argv[1]).read()) for s in family.samples}
+assert samples[("signet_tuf_metadata_version", (("role", "targets"),))] == 2, "targets v2 after one release"
+assert samples[("signet_audit_events_total", (("action", "release.publish"),))] == 1, "one publication"
+assert samples[("signet_release_proposals", (("state", "published"),))] == 1
+assert any(name == "signet_http_request_duration_seconds_bucket" for name, _ in samples)
+PY
+}
+check "/metrics parses with python prometheus_client: targets v2, one publication" metrics_parse
+check "/metrics needs an account" test "$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")" = 401
+json_logs() {
+  python3 - "$work/server.log" <<'PY'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+assert all({"time", "level", "logger", "message"} <= e.keys() for e in events), "every line has time, level, logger, message"
+assert any(e.get("action") == "release.publish" and e.get("address") for e in events), "the publication is logged with its address"
+PY
+}
+check "the server logs JSON lines, the publication among them" json_logs
 kill -TERM "$server"
 for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
 wait "$server"

@@ -8,8 +8,9 @@ import SignetRender
 
 /// The Signet server: its routes, each behind `AccessRules`, over the given store and clock.
 public func buildApplication(config: ServerConfig, store: ServerStore, clock: any WallClock = SystemWallClock(),
-                             logger: Logger) -> some ApplicationProtocol {
+                             logger: Logger, metrics: ServerMetrics = ServerMetrics()) -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: SecurityHeaders())
     let assets = AssetFiles(directory: "\(config.dataDirectory)/assets", maxBytes: config.maxAssetBytes)
     var expiry = ExpiryPolicy()
@@ -20,6 +21,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                             assets: assets,
                             typeface: loadTypeface(config.fontPath, logger: logger),
                             publisher: publisher,
+                            metrics: metrics,
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
@@ -31,6 +33,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     ProgrammeRoutes.register(routes)
     ReleaseRoutes.register(routes)
     OpenAPIDocument.register(routes)
+    MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),

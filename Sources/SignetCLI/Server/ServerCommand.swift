@@ -42,8 +42,7 @@ struct ServerCommand: AsyncParsableCommand {
                 throw CLIError("no Signet data in \(config.dataDirectory); create it with: signet server init --data \(config.dataDirectory)")
             }
             let store = try ServerStore(path: database)
-            var logger = Logger(label: "signet.server")
-            logger.logLevel = .info
+            let logger = ServerLogging.logger(config)
             status("Signet server on http://\(config.host):\(config.port) (data \(config.dataDirectory)); Ctrl-C stops it")
             let app = buildApplication(config: config, store: store, logger: logger)
             try await app.runService()

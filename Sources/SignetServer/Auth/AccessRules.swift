@@ -22,6 +22,8 @@ public enum AccessRules {
     public static let table: [Rule] = [
         Rule(method: .get, path: "/health", audience: .anyone),
         Rule(method: .get, path: "/openapi.json", audience: .anyone),
+        // Prometheus scrapes with an API token (authorization: credentials in its config).
+        Rule(method: .get, path: "/metrics", audience: .signedIn),
         Rule(method: .get, path: "/repository/**", audience: .anyone),
         Rule(method: .post, path: "/api/v1/session", audience: .anyone),
         // A device enrolls with a one-time token, which is its credential.

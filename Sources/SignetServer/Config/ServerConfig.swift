@@ -3,7 +3,8 @@ import SignetCore
 
 /// How a Signet server runs: where it listens, where its data lives, and its security settings.
 /// Read from a JSON file (every key optional, unknown keys refused), then from environment
-/// variables, which win: SIGNET_HOST, SIGNET_PORT, SIGNET_DATA, SIGNET_SECURE_COOKIES.
+/// variables, which win: SIGNET_HOST, SIGNET_PORT, SIGNET_DATA, SIGNET_SECURE_COOKIES,
+/// SIGNET_LOG_FORMAT, SIGNET_LOG_LEVEL.
 public struct ServerConfig: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -29,10 +30,17 @@ public struct ServerConfig: Sendable, Equatable {
     /// The largest asset upload, in bytes.
     public var maxAssetBytes = 64 * 1024 * 1024
 
+    public enum LogFormat: String, Sendable, CaseIterable { case json, text }
+    /// JSON lines for log shippers, or text for people at a terminal.
+    public var logFormat = LogFormat.json
+    public var logLevel = "info"
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
     public init() {}
 
     static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
-                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp", "font", "timestamp_minutes"]
+                       "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp", "font", "timestamp_minutes",
+                       "log_format", "log_level"]
 
     public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
         let value: JSONValue
@@ -69,6 +77,14 @@ public struct ServerConfig: Sendable, Equatable {
         maxAssetBytes = try integer("max_asset_bytes", 1024...1_073_741_824) ?? maxAssetBytes
         fontPath = try string("font") ?? fontPath
         timestampMinutes = try integer("timestamp_minutes", 3...10_080) ?? timestampMinutes
+        if let text = try string("log_format") {
+            guard let format = LogFormat(rawValue: text) else { throw ConfigError("config.log_format: must be json or text") }
+            logFormat = format
+        }
+        if let text = try string("log_level") {
+            guard Self.logLevels.contains(text) else { throw ConfigError("config.log_level: must be one of \(Self.logLevels.joined(separator: ", "))") }
+            logLevel = text
+        }
         if let field = object["require_totp"] {
             guard let items = field.arrayValue else { throw ConfigError("config.require_totp: must be a list of roles") }
             requireTOTP = []
@@ -92,6 +108,14 @@ public struct ServerConfig: Sendable, Equatable {
         if let text = environment["SIGNET_SECURE_COOKIES"] {
             guard ["true", "false"].contains(text) else { throw ConfigError("SIGNET_SECURE_COOKIES: must be true or false") }
             secureCookies = text == "true"
+        }
+        if let text = environment["SIGNET_LOG_FORMAT"] {
+            guard let format = LogFormat(rawValue: text) else { throw ConfigError("SIGNET_LOG_FORMAT: must be json or text") }
+            logFormat = format
+        }
+        if let text = environment["SIGNET_LOG_LEVEL"] {
+            guard Self.logLevels.contains(text) else { throw ConfigError("SIGNET_LOG_LEVEL: must be one of \(Self.logLevels.joined(separator: ", "))") }
+            logLevel = text
         }
     }
 }

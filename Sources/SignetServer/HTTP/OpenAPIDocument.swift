@@ -11,6 +11,7 @@ enum OpenAPIDocument {
     static let summaries: [String: String] = [
         "GET /health": "Liveness.",
         "GET /openapi.json": "This document.",
+        "GET /metrics": "Prometheus metrics (text exposition format 0.0.4): requests, audit events, screens, proposals, TUF metadata versions and expiry.",
         "GET /repository/{path}": "The TUF repository as static files (metadata/ and targets/); clients verify everything they read.",
         "POST /api/v1/session": "Sign in with name, password and (when enrolled) a TOTP code; sets the session cookie and returns the CSRF token.",
         "POST /api/v1/enroll": "A device binds its Ed25519 public key to a screen with a one-time enrollment token.",

@@ -13,12 +13,14 @@ struct Services: Sendable {
     /// The renderer's font for previews; nil if it could not be loaded (previews then say so).
     let typeface: Typeface?
     let publisher: ReleasePublisher
+    let metrics: ServerMetrics
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 
     func audit(_ actor: String, _ action: String, _ subject: String, _ address: String,
                _ detail: JSONObject = JSONObject()) async throws {
         try await store.audit(at: clock.now(), actor: actor, action: action, subject: subject, address: address, detail: detail)
+        metrics.audited(action)
         logger.info("audit", metadata: ["actor": .string(actor), "action": .string(action), "subject": .string(subject),
                                         "address": .string(address)])
     }

@@ -4,7 +4,7 @@ import SignetCore
 
 /// A proposed release: the exact targets metadata approvers are asked to sign.
 public struct ReleaseProposal: Sendable, Equatable {
-    public enum State: String, Sendable { case open, superseded, published }
+    public enum State: String, Sendable, CaseIterable { case open, superseded, published }
 
     public let id: Int64
     public let programmeVersion: Int64

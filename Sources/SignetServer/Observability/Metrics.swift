@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import Prometheus
+import SignetCore
+import SignetTUFRepository
+
+/// The server's Prometheus metrics: request counts and latencies by route template (never by raw
+/// path, so a scanner cannot grow the label set), audit events by action, and the state of the
+/// fleet and the repository read at scrape time.
+public struct ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    static let latencyBuckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                                             .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                             .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+
+    func requestFinished(method: HTTPRequest.Method, route: String, status: Int, duration: Duration) {
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method.rawValue), ("route", route), ("status", String(status))])
+            .increment()
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method.rawValue), ("route", route)],
+                                       buckets: Self.latencyBuckets).record(duration)
+    }
+
+    func audited(_ action: String) {
+        registry.makeCounter(descriptor: Self.auditEvents, labels: [("action", action)]).increment()
+    }
+
+    func gauge(_ descriptor: MetricNameDescriptor, _ value: Double, labels: [(String, String)] = []) {
+        registry.makeGauge(descriptor: descriptor, labels: labels).set(value)
+    }
+
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "http_requests", unitName: "total",
+                                               helpText: "HTTP requests answered, by method, route template and status.") }
+    static var latency: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "http_request_duration", unitName: "seconds",
+                                              helpText: "Time to answer HTTP requests, by method and route template.") }
+    static var auditEvents: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "audit_events", unitName: "total",
+                                                  helpText: "State changes recorded in the audit trail, by action.") }
+    static var screens: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens", unitName: "",
+                                              helpText: "Screens the server manages.") }
+    static var enrolled: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_enrolled", unitName: "",
+                                               helpText: "Screens with an enrolled device key.") }
+    static var proposals: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "release_proposals", unitName: "",
+                                                helpText: "Release proposals, by state.") }
+    static var metadataVersion: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "tuf_metadata_version", unitName: "",
+                                                      helpText: "Version of each published top-level TUF role.") }
+    static var metadataExpiry: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "tuf_metadata_expires", unitName: "timestamp_seconds",
+                                                     helpText: "When each published top-level TUF role expires (Unix time).") }
+}
+
+/// Times every request and counts it by its route template and status, refusals included.
+struct MetricsMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            metrics.requestFinished(method: request.method, route: context.endpointPath ?? "unmatched",
+                                    status: response.status.code, duration: ContinuousClock.now - started)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.requestFinished(method: request.method, route: context.endpointPath ?? "unmatched",
+                                    status: status, duration: ContinuousClock.now - started)
+            throw error
+        }
+    }
+}
+
+enum MetricsRoutes {
+    static func register(_ routes: GuardedRouter) {
+        let services = routes.services
+        routes.on(.get, "/metrics") { _, _, _ in
+            try await services.recordFleetGauges()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers,
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: services.metrics.registry.emitToBuffer())))
+        }
+    }
+}
+
+extension Services {
+    /// Gauges that describe state rather than events, read fresh for each scrape.
+    func recordFleetGauges() async throws {
+        let screens = try await store.screens()
+        metrics.gauge(ServerMetrics.screens, Double(screens.count))
+        metrics.gauge(ServerMetrics.enrolled, Double(screens.filter { $0.deviceKeyID != nil }.count))
+        let proposals = try await store.proposals()
+        for state in ReleaseProposal.State.allCases {
+            metrics.gauge(ServerMetrics.proposals, Double(proposals.filter { $0.state == state }.count), labels: [("state", state.rawValue)])
+        }
+        guard let repository = try? FileRepository(directory: "\(config.dataDirectory)/repository").load(), repository.isPublished else { return }
+        let roles: [(String, Int64?, TUFTime?)] = [
+            (Root.type, repository.root?.signed.version, repository.root?.signed.expires),
+            (Targets.type, repository.targetsRoles[Targets.type]?.signed.version, repository.targetsRoles[Targets.type]?.signed.expires),
+            (Snapshot.type, repository.snapshot?.signed.version, repository.snapshot?.signed.expires),
+            (Timestamp.type, repository.timestamp?.signed.version, repository.timestamp?.signed.expires),
+        ]
+        for (role, version, expires) in roles {
+            if let version { metrics.gauge(ServerMetrics.metadataVersion, Double(version), labels: [("role", role)]) }
+            if let expires { metrics.gauge(ServerMetrics.metadataExpiry, Double(expires.secondsSince1970), labels: [("role", role)]) }
+        }
+    }
+}
