@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/checks.sh"
 work=$(mktemp -d)
 server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 data="$work/data"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
@@ -118,6 +118,33 @@ python_tuf_programme() {
 check "python-tuf downloads the approved programme, byte for byte" python_tuf_programme
 third_refused() { ! approve "$data/offline/approver-3.key" "$token1" && grep -q 'published' "$work/approve.out"; }
 check "a third signature on the published proposal is refused" third_refused
+# A second release changes the welcome text: the approver sees which screen changes, when, and
+# both sides rendered at the first change.
+python3 - "$work/programme.json" "$work/programme-2.json" <<'PY'
+import json, sys
+document = json.load(open(sys.argv[1]))
+document["slides"]["welcome"]["elements"][2]["text"] = "Қош келдіңіздер!"
+json.dump(document, open(sys.argv[2], "w"))
+PY
+check "an edited programme is saved (v2)" test "$(api -X PUT -H "X-CSRF-Token: $csrf" --data-binary @"$work/programme-2.json" "$url/api/v1/programme")" = 201
+proposal=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -X POST "$url/api/v1/releases" | jq -r .id)
+server_diff() {
+  curl -s -b "$work/cookies" -o "$work/proposal-2.json" "$url/api/v1/releases/$proposal?from=2024-11-26T00:00Z"
+  jq -e '.programme_changes == {"slides": {"added": [], "removed": [], "changed": ["welcome"]}}
+    and (.screens.changes[0] | .screen == "astana-1" and .spans[0].after == ["welcome (edited)"] and .spans[0].start_local == "2024-11-27 06:00:00 +05:00"
+         and (.preview_before | endswith("programme=1")) and (.preview_after | endswith("programme=2")))' "$work/proposal-2.json" >/dev/null \
+    || { jq . "$work/proposal-2.json"; return 1; }
+}
+check "the server's diff names astana-1 and the edited welcome slide" server_diff
+approve_shows_diff() {
+  approve "$data/offline/approver-1.key" "$token1" || { cat "$work/approve.out"; return 1; }
+  grep -q 'slides: changed welcome' "$work/approve.out" && grep -q 'astana-1: changed; shows something else for' "$work/approve.out" \
+    && grep -q '2024-11-27 12:00:00 +05:00 to .*: welcome (edited) instead of welcome' "$work/approve.out" \
+    && test -s "$work/previews/astana-1-before.png" -a -s "$work/previews/astana-1-after.png" \
+    && ! cmp -s "$work/previews/astana-1-before.png" "$work/previews/astana-1-after.png"
+}
+check "signet approve works out the same change itself and renders before and after" approve_shows_diff
+check "the second approver publishes release 2" second_publishes
 check "the password is not in the server's log" bash -c "! grep -q -- '$password' '$work/server.log'"
 metrics_parse() {
   curl -sf -H "Authorization: Bearer $token1" -o "$work/metrics.txt" "$url/metrics" || return 1
@@ -126,13 +153,13 @@ import sys
 from prometheus_client.parser import text_string_to_metric_families
 samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
            for family in text_string_to_metric_families(open(sys.argv[1]).read()) for s in family.samples}
-assert samples[("signet_tuf_metadata_version", (("role", "targets"),))] == 2, "targets v2 after one release"
-assert samples[("signet_audit_events_total", (("action", "release.publish"),))] == 1, "one publication"
-assert samples[("signet_release_proposals", (("state", "published"),))] == 1
+assert samples[("signet_tuf_metadata_version", (("role", "targets"),))] == 3, "targets v3 after two releases"
+assert samples[("signet_audit_events_total", (("action", "release.publish"),))] == 2, "two publications"
+assert samples[("signet_release_proposals", (("state", "published"),))] == 2
 assert any(name == "signet_http_request_duration_seconds_bucket" for name, _ in samples)
 PY
 }
-check "/metrics parses with python prometheus_client: targets v2, one publication" metrics_parse
+check "/metrics parses with python prometheus_client: targets v3, two publications" metrics_parse
 check "/metrics needs an account" test "$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")" = 401
 json_logs() {
   python3 - "$work/server.log" <<'PY'

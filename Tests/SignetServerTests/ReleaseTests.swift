@@ -132,6 +132,31 @@ extension ReleaseTests {
             #expect(try await sign(try signature("\(data)/offline/approver-3.key", over: proposal)).status == .conflict)
             let actions = try await store.auditEvents().map(\.action)
             #expect(actions.contains("release.publish") && actions.filter { $0 == "release.sign.refused" }.count >= 3)
+
+            // The next proposal says, per screen, what changes and when, with previews of both sides.
+            let edited = ServerProgrammeTests.document.replacingOccurrences(of: "the new tram line opens on Monday",
+                                                                           with: "the tram line is closed")
+            #expect(try await client.json(.put, "/api/v1/programme", edited, headers: editing).status == .created)
+            let next = try #require(try await client.json(.post, "/api/v1/releases", headers: editing).object)
+            #expect(next["diff"]?.objectValue?["changed"] == .array(["programme.json"]))
+            #expect(next["diff"]?.objectValue?["published_programme_version"] == .integer(1))
+            let window = try #require(next["screens"]?.objectValue)
+            #expect(window["from"] == .string(fixture.clock.now().iso8601))
+            let changes = (window["changes"]?.arrayValue ?? []).compactMap(\.objectValue)
+            #expect(changes.map { $0["screen"]?.stringValue } == ["astana-1", "astana-2", "berlin-1"])
+            let astana = changes[0]
+            #expect(astana["kind"] == .string("changed") && astana["settings"] == .array([]))
+            let span = try #require(astana["spans"]?.arrayValue?.first?.objectValue)
+            #expect(span["before"] == .array(["city-news"]) && span["after"] == .array(["city-news (edited)"]))
+            let before = try #require(astana["preview_before"]?.stringValue), after = try #require(astana["preview_after"]?.stringValue)
+            #expect(before.hasSuffix("&programme=1") && after.hasSuffix("&programme=2"))
+            let was = try await client.execute(uri: before, method: .get, headers: editing)
+            let will = try await client.execute(uri: after, method: .get, headers: editing)
+            #expect(was.status == .ok && will.status == .ok)
+            #expect(was.headers[SignetHeaders.slide] == "city-news" && will.headers[SignetHeaders.slide] == "city-news")
+            #expect(was.headers[SignetHeaders.programmeVersion] == "1" && will.headers[SignetHeaders.programmeVersion] == "2")
+            #expect(was.body != will.body)
+            #expect(try await client.json(.get, "/api/v1/screens/astana-1/preview?programme=99", headers: editing).status == .notFound)
         }
     }
 }

@@ -20,6 +20,7 @@ struct ApproveCommand: AsyncParsableCommand {
     @Option(help: "Your API token (or SIGNET_TOKEN).") var token: String?
     @Option(help: "Where to write the previews (default approve-PROPOSAL).") var previews: String?
     @Option(help: "When to preview each screen (default now; same forms as render --at).") var at: String?
+    @Option(help: "How many days to compare with the published programme, from --at or now.") var days = 7
     @Flag(help: "Sign without asking.") var yes = false
 
     func run() async throws {
@@ -68,9 +69,11 @@ struct ApproveCommand: AsyncParsableCommand {
         try AtomicFile.createDirectory(folder)
         let renderer = SlideRenderer(typeface: try ProgrammeFiles.typeface(ProgrammeFiles.defaultFont))
         print("What the screens will show (previews in \(folder)/):")
-        for id in programme.screens.keys.sorted() {
+        var windowStart = Instant(Clock.now())
+        for (index, id) in programme.screens.keys.sorted().enumerated() {
             let engine = try ScheduleEngine(programme: programme, screen: id)
             let instant = try at.map { try ProgrammeFiles.instant($0, on: engine, option: "--at") } ?? Instant(Clock.now())
+            if index == 0 { windowStart = instant }
             var frames = ScreenFrames(engine: engine, renderer: renderer) { files["assets/\($0)"] }
             let (canvas, showing) = try frames.frame(at: instant)
             try AtomicFile.write(try PNGEncoder.encode(canvas), to: "\(folder)/\(id).png")
@@ -84,6 +87,8 @@ struct ApproveCommand: AsyncParsableCommand {
                 for path in diff[kind]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("  \(kind): \(path)") }
             }
         }
+        try await showChanges(to: programme, files: files, published: proposal["diff"]?.objectValue?["published_programme_version"]?.integerValue,
+                              api: api, renderer: renderer, folder: folder, from: windowStart)
 
         if !yes {
             FileHandle.standardError.write(Data("Sign proposal \(self.proposal) (targets v\(targets.version))? [y/N] ".utf8))
@@ -96,5 +101,40 @@ struct ApproveCommand: AsyncParsableCommand {
         let count = result["signatures"]?.integerValue ?? 0, threshold = result["threshold"]?.integerValue ?? 0
         print("signed proposal \(self.proposal) with key \(signingKey.keyID.prefix(16)): \(count) of \(threshold) signatures"
               + (result["published"] == .bool(true) ? "; published" : ""))
+    }
+
+    /// What changes on each screen in the coming `days`, worked out here from the published
+    /// programme and the proposed one, with both sides rendered at each screen's first change.
+    /// The published side is context (the server names it); what is signed is the proposed side,
+    /// whose every byte was checked above.
+    func showChanges(to programme: Programme, files: [String: [UInt8]], published: Int64?, api: APIClient,
+                     renderer: SlideRenderer, folder: String, from: Instant) async throws {
+        var before: Programme?
+        if let published { before = try Programme(bytes: try await api.get("/api/v1/programmes/\(published)")) }
+        let to = from.adding(milliseconds: Int64(days) * 86_400_000)
+        let document = DocumentChanges(before: before, after: programme)
+        print("The programme against \(published.map { "published programme v\($0)" } ?? "nothing published"):"
+              + (document.isEmpty ? " no change" : ""))
+        for line in document.lines { print("  \(line)") }
+        let changes = ProgrammeDiff.compare(before: before, after: programme, from: from, to: to)
+        print("What the screens show differently from \(from) for \(days) days:" + (changes.isEmpty ? " nothing" : ""))
+        var assets = files
+        for change in changes {
+            for line in change.lines { print("  \(line)") }
+            let at = change.firstChange(or: from)
+            for (side, version) in [("before", before), ("after", Optional(programme))] {
+                guard let version, version.screens[change.screen] != nil else { continue }
+                for hash in version.assets.keys where assets["assets/\(hash)"] == nil {
+                    let bytes = try await api.get("/api/v1/assets/\(hash)")
+                    guard HashAlgorithm.digest("sha256", of: bytes) == hash else { throw CLIError("asset \(hash) does not match its hash") }
+                    assets["assets/\(hash)"] = bytes
+                }
+                let engine = try ScheduleEngine(programme: version, screen: change.screen)
+                var frames = ScreenFrames(engine: engine, renderer: renderer) { assets["assets/\($0)"] }
+                let (canvas, showing) = try frames.frame(at: at)
+                try AtomicFile.write(try PNGEncoder.encode(canvas), to: "\(folder)/\(change.screen)-\(side).png")
+                print("    \(side) at \(at.local(engine.calendar)): \(showing.slide ?? "black") (\(folder)/\(change.screen)-\(side).png)")
+            }
+        }
     }
 }

@@ -55,3 +55,15 @@ public struct ZonedCalendar: Sendable {
         return Instant(instant(dateTime.date, secondOfDay: second)).adding(milliseconds: dateTime.millisecondOfDay - second * 1000)
     }
 }
+
+extension Instant {
+    /// `2024-11-27 06:00:00 +05:00` on a screen's wall clock.
+    public func local(_ calendar: ZonedCalendar) -> String {
+        let offset = calendar.offset(at: tufTime)
+        let shifted = Instant(millisecondsSince1970: millisecondsSince1970 + offset * 1000).iso8601
+        let sign = offset < 0 ? "-" : "+"
+        let hours = abs(offset) / 3600, minutes = abs(offset) / 60 % 60
+        func pad(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return shifted.dropLast().replacingOccurrences(of: "T", with: " ") + " \(sign)\(pad(hours)):\(pad(minutes))"
+    }
+}

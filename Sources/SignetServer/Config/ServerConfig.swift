@@ -34,13 +34,15 @@ public struct ServerConfig: Sendable, Equatable {
     /// JSON lines for log shippers, or text for people at a terminal.
     public var logFormat = LogFormat.json
     public var logLevel = "info"
+    /// How far ahead a release proposal's per-screen changes are worked out, in days.
+    public var diffDays = 7
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public init() {}
 
     static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
                        "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp", "font", "timestamp_minutes",
-                       "log_format", "log_level"]
+                       "log_format", "log_level", "diff_days"]
 
     public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
         let value: JSONValue
@@ -77,6 +79,7 @@ public struct ServerConfig: Sendable, Equatable {
         maxAssetBytes = try integer("max_asset_bytes", 1024...1_073_741_824) ?? maxAssetBytes
         fontPath = try string("font") ?? fontPath
         timestampMinutes = try integer("timestamp_minutes", 3...10_080) ?? timestampMinutes
+        diffDays = try integer("diff_days", 1...92) ?? diffDays
         if let text = try string("log_format") {
             guard let format = LogFormat(rawValue: text) else { throw ConfigError("config.log_format: must be json or text") }
             logFormat = format

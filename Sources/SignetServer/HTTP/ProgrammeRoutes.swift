@@ -47,7 +47,17 @@ enum ProgrammeRoutes {
         routes.on(.get, "/api/v1/screens/{id}/preview") { request, context, principal in
             let id = context.parameters.get("id") ?? ""
             try await services.checkScreenAccess(id, principal!.account)
-            guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
+            // ?programme=N previews a saved version (a release's before and after); the latest otherwise.
+            let draft: (version: Int64, document: [UInt8])
+            if let text = request.uri.queryParameters["programme"] {
+                guard let version = Int64(text), let bytes = try await services.store.programme(version: version) else {
+                    throw APIError(.notFound, "programme: no such programme version")
+                }
+                draft = (version, bytes)
+            } else {
+                guard let latest = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
+                draft = (latest.version, latest.document)
+            }
             let programme: Programme
             do { programme = try Programme(bytes: draft.document) } catch {
                 throw APIError(.internalServerError, "stored programme v\(draft.version) does not parse: \(error)")

@@ -30,7 +30,8 @@ enum ReleaseRoutes {
             try await services.audit(principal!.account.name, "release.propose", "proposal \(proposal.id)", context.clientAddress,
                                      ["programme_version": .integer(draft.version), "targets_version": .integer(targets.version),
                                       "signed_sha256": .string(HashAlgorithm.digest("sha256", of: signed)!)])
-            return JSONBody.response(try describe(proposal, published: published.signed, root: metadata.root?.signed), status: .created)
+            return JSONBody.response(try await services.describe(proposal, published: published.signed, root: metadata.root?.signed),
+                                     status: .created)
         }
 
         routes.on(.get, "/api/v1/releases") { _, _, _ in
@@ -74,19 +75,29 @@ enum ReleaseRoutes {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
 
-        routes.on(.get, "/api/v1/releases/{id}") { _, context, _ in
+        routes.on(.get, "/api/v1/releases/{id}") { request, context, _ in
             guard let id = context.parameters.get("id").flatMap(Int64.init), let proposal = try await services.store.proposal(id: id) else {
                 throw APIError(.notFound, "no such proposal")
             }
             let metadata = try FileRepository(directory: "\(services.config.dataDirectory)/repository").load()
-            return JSONBody.response(try describe(proposal, published: metadata.targetsRoles[Targets.type]?.signed, root: metadata.root?.signed,
-                                                  signatures: try await services.store.signatures(proposalID: id)))
+            // ?from=TIME moves the window of per-screen changes (default: now).
+            let from = try request.uri.queryParameters["from"].map { text -> Instant in
+                guard let instant = Instant(iso8601: String(text)) else { throw APIError(.badRequest, "from: YYYY-MM-DDTHH:MM[:SS] with Z or an offset") }
+                return instant
+            }
+            return JSONBody.response(try await services.describe(proposal, published: metadata.targetsRoles[Targets.type]?.signed,
+                                                                 root: metadata.root?.signed,
+                                                                 signatures: try await services.store.signatures(proposalID: id), from: from))
         }
     }
+}
 
-    /// The proposal, the bytes to sign, who may sign, and the change against the published targets.
-    static func describe(_ proposal: ReleaseProposal, published: Targets?, root: Root?,
-                         signatures: [ReleaseSignature] = []) throws -> JSONObject {
+extension Services {
+    /// The proposal, the bytes to sign, who may sign, and the change against the published
+    /// release: files added, removed and changed, and per screen what it will show differently in
+    /// the coming `diffDays`, with before and after previews at the first change.
+    func describe(_ proposal: ReleaseProposal, published: Targets?, root: Root?,
+                  signatures: [ReleaseSignature] = [], from: Instant? = nil) async throws -> JSONObject {
         let signed = try JSONParser().parse(proposal.signedBytes)
         let proposed = try Targets(signed: signed)
         var added: [JSONValue] = [], removed: [JSONValue] = [], changed: [JSONValue] = []
@@ -96,7 +107,8 @@ enum ReleaseRoutes {
         }
         for (path, _) in before where proposed.targets[path] == nil { removed.append(.string(path)) }
         let approvers = root?.roles[Targets.type]
-        return [
+        let publishedVersion = published?.targets[ReleaseRoutes.programmeTarget]?.custom?.objectValue?["programme_version"]?.integerValue
+        var description: JSONObject = [
             "id": .integer(proposal.id), "state": .string(proposal.state.rawValue),
             "programme_version": .integer(proposal.programmeVersion), "targets_version": .integer(proposal.targetsVersion),
             "created_by": .string(proposal.createdBy), "created_at": .string(proposal.createdAt.iso8601),
@@ -105,8 +117,34 @@ enum ReleaseRoutes {
             "signatures": .array(signatures.map { .object(["keyid": .string($0.keyID), "account": .string($0.account), "at": .string($0.at.iso8601)]) }),
             "approver_key_ids": .array((approvers?.keyIDs ?? []).map(JSONValue.string)),
             "diff": .object(["added": .array(added), "removed": .array(removed), "changed": .array(changed),
-                             "published_targets_version": .integer(published?.version ?? 0)]),
+                             "published_targets_version": .integer(published?.version ?? 0),
+                             "published_programme_version": publishedVersion.map(JSONValue.integer) ?? .null]),
         ]
+        for member in try await programmeChanges(from: publishedVersion, to: proposal.programmeVersion, window: from ?? clock.now()).members {
+            description[member.key] = member.value
+        }
+        return description
+    }
+
+    /// What the document changes (`programme_changes`), and each screen's change in the window
+    /// (`screens`), with preview links for both sides.
+    func programmeChanges(from publishedVersion: Int64?, to proposedVersion: Int64, window from: Instant) async throws -> JSONObject {
+        guard let proposedBytes = try await store.programme(version: proposedVersion), let proposed = try? Programme(bytes: proposedBytes) else {
+            throw APIError(.conflict, "programme v\(proposedVersion) is gone or does not parse")
+        }
+        var current: Programme?
+        if let publishedVersion, let bytes = try await store.programme(version: publishedVersion) { current = try? Programme(bytes: bytes) }
+        let to = from.adding(milliseconds: Int64(config.diffDays) * 86_400_000)
+        let screens = ProgrammeDiff.compare(before: current, after: proposed, from: from, to: to).map { diff -> JSONValue in
+            var object = diff.json.objectValue!
+            let at = diff.firstChange(or: from).iso8601
+            func preview(_ version: Int64) -> JSONValue { .string("/api/v1/screens/\(diff.screen)/preview?at=\(at)&programme=\(version)") }
+            object["preview_before"] = diff.kind == .added ? .null : publishedVersion.map(preview) ?? .null
+            object["preview_after"] = diff.kind == .removed ? .null : preview(proposedVersion)
+            return .object(object)
+        }
+        return ["programme_changes": DocumentChanges(before: current, after: proposed).json,
+                "screens": .object(["from": .string(from.iso8601), "to": .string(to.iso8601), "changes": .array(screens)])]
     }
 }
 
