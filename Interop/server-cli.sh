@@ -145,6 +145,37 @@ approve_shows_diff() {
 }
 check "signet approve works out the same change itself and renders before and after" approve_shows_diff
 check "the second approver publishes release 2" second_publishes
+# A screen group with approvers of its own: the network's approvers delegate it, then its own
+# keys (2 of 2) release it, and python-tuf follows the delegation to the group's programme.
+"$bin/signet" keys new --out "$work/astana-1.key" >"$work/astana-1.pub" 2>/dev/null
+"$bin/signet" keys new --out "$work/astana-2.key" >"$work/astana-2.pub" 2>/dev/null
+group_registered() {
+  test "$(api -X PUT -H "X-CSRF-Token: $csrf" -d "{\"keys\": [$(cat "$work/astana-1.pub"), $(cat "$work/astana-2.pub")], \"threshold\": 2}" \
+    "$url/api/v1/groups/astana/approvers")" = 200
+}
+check "an admin registers group astana's own approvers (2 of 2)" group_registered
+proposal=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -X POST "$url/api/v1/releases" | jq -r .id)
+delegates() {
+  approve "$data/offline/approver-1.key" "$token1" && grep -q 'delegates group-astana (groups/astana/programme.json, groups/astana/assets/\*) to 2 of' "$work/approve.out" \
+    && approve "$data/offline/approver-2.key" "$token2" && grep -q 'published' "$work/approve.out"
+}
+check "the network's approvers sign a release that delegates astana" delegates
+proposal=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -d '{"group": "astana"}' -H 'Content-Type: application/json' "$url/api/v1/releases" | jq -r .id)
+network_key_refused() { ! approve "$data/offline/approver-1.key" "$token1" && grep -q 'not one of the approver keys of group-astana' "$work/approve.out"; }
+check "a network approver's key cannot sign the group's release" network_key_refused
+group_publishes() {
+  approve "$work/astana-1.key" "$token1" && grep -q '1 of 2 signatures$' "$work/approve.out" \
+    && approve "$work/astana-2.key" "$token2" && grep -q '2 of 2 signatures; published' "$work/approve.out"
+}
+check "the group's own approvers sign its release (2 of 2)" group_publishes
+python_tuf_group() {
+  "$python" "$here/python_tuf_client.py" "$url/repository/metadata/" "$url/repository/targets/" \
+    "$data/repository/metadata/1.root.json" "$work/python-tuf-3" groups/astana/programme.json >"$work/python-tuf-3.log" 2>&1 \
+    || { cat "$work/python-tuf-3.log"; return 1; }
+  grep -q "^groups/astana/programme.json .* $(curl -s -b "$work/cookies" "$url/api/v1/releases/$proposal/programme" | sha256sum | cut -c1-64)$" \
+    "$work/python-tuf-3.log"
+}
+check "python-tuf follows the delegation and downloads the group's programme, byte for byte" python_tuf_group
 check "the password is not in the server's log" bash -c "! grep -q -- '$password' '$work/server.log'"
 metrics_parse() {
   curl -sf -H "Authorization: Bearer $token1" -o "$work/metrics.txt" "$url/metrics" || return 1
@@ -153,13 +184,13 @@ import sys
 from prometheus_client.parser import text_string_to_metric_families
 samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
            for family in text_string_to_metric_families(open(sys.argv[1]).read()) for s in family.samples}
-assert samples[("signet_tuf_metadata_version", (("role", "targets"),))] == 3, "targets v3 after two releases"
-assert samples[("signet_audit_events_total", (("action", "release.publish"),))] == 2, "two publications"
-assert samples[("signet_release_proposals", (("state", "published"),))] == 2
+assert samples[("signet_tuf_metadata_version", (("role", "targets"),))] == 4, "targets v4 after three network releases"
+assert samples[("signet_audit_events_total", (("action", "release.publish"),))] == 4, "four publications (one of them the group's)"
+assert samples[("signet_release_proposals", (("state", "published"),))] == 4
 assert any(name == "signet_http_request_duration_seconds_bucket" for name, _ in samples)
 PY
 }
-check "/metrics parses with python prometheus_client: targets v3, two publications" metrics_parse
+check "/metrics parses with python prometheus_client: targets v4, four publications" metrics_parse
 check "/metrics needs an account" test "$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")" = 401
 json_logs() {
   python3 - "$work/server.log" <<'PY'

@@ -32,6 +32,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     ScreenRoutes.register(routes)
     ProgrammeRoutes.register(routes)
     ReleaseRoutes.register(routes)
+    GroupRoutes.register(routes)
     OpenAPIDocument.register(routes)
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.

@@ -37,8 +37,10 @@ struct ApproveCommand: AsyncParsableCommand {
             throw CLIError("proposal \(self.proposal) is \(proposal["state"]?.stringValue ?? "?"); only an open proposal can be signed")
         }
         let approvers = proposal["approver_key_ids"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let role = proposal["role"]?.stringValue ?? Targets.type
+        let programmePath = ReleaseScope.programmePath(group: ReleaseScope.group(ofRole: role))
         guard approvers.contains(signingKey.keyID) else {
-            throw CLIError("your key \(signingKey.keyID.prefix(16)) is not one of this repository's approver keys")
+            throw CLIError("your key \(signingKey.keyID.prefix(16)) is not one of the approver keys of \(role)")
         }
         guard let signedValue = proposal["signed"], let programmeVersion = proposal["programme_version"]?.integerValue else {
             throw CLIError("the proposal has no signed metadata")
@@ -48,21 +50,28 @@ struct ApproveCommand: AsyncParsableCommand {
         guard HashAlgorithm.digest("sha256", of: metadata.canonicalSigned) == proposal["signed_sha256"]?.stringValue else {
             throw CLIError("the proposal does not encode to the bytes the server says it does; refusing to sign")
         }
-        status("proposal \(self.proposal): targets v\(targets.version), programme v\(programmeVersion), \(targets.targets.count) files")
+        status("proposal \(self.proposal): \(role) v\(targets.version), programme v\(programmeVersion), \(targets.targets.count) files")
+        for delegation in targets.delegations?.roles ?? [] {
+            print("  delegates \(delegation.name) (\(delegation.paths?.joined(separator: ", ") ?? "hashed bins")) to \(delegation.keys.threshold) of "
+                  + delegation.keys.keyIDs.map { String($0.prefix(16)) }.joined(separator: ", "))
+        }
 
         // Every file, fetched and re-hashed here.
         var files: [String: [UInt8]] = [:]
         for (path, info) in targets.targets {
-            let bytes = path == "programme.json"
-                ? try await api.get("/api/v1/programmes/\(programmeVersion)")
+            let bytes = path == programmePath
+                ? try await api.get("/api/v1/releases/\(self.proposal)/programme")
                 : try await api.get("/api/v1/assets/\(path.split(separator: "/").last!)")
             guard Int64(bytes.count) == info.length else { throw CLIError("\(path): \(bytes.count) bytes, the proposal says \(info.length)") }
             try HashAlgorithm.verify(bytes, against: info.hashes, what: path)
             files[path] = bytes
             status("  verified \(path) (\(bytes.count) bytes)")
         }
-        guard let programmeBytes = files["programme.json"] else { throw CLIError("the proposal has no programme.json") }
+        guard let programmeBytes = files[programmePath] else { throw CLIError("the proposal has no \(programmePath)") }
         let programme = try Programme(bytes: programmeBytes)
+        // Assets by sha256, whatever folder the role keeps them in.
+        var assets: [String: [UInt8]] = [:]
+        for (path, bytes) in files where path != programmePath { assets[String(path.split(separator: "/").last!)] = bytes }
 
         // What each screen will show, rendered here from the verified files.
         let folder = previews ?? "approve-\(self.proposal)"
@@ -74,7 +83,7 @@ struct ApproveCommand: AsyncParsableCommand {
             let engine = try ScheduleEngine(programme: programme, screen: id)
             let instant = try at.map { try ProgrammeFiles.instant($0, on: engine, option: "--at") } ?? Instant(Clock.now())
             if index == 0 { windowStart = instant }
-            var frames = ScreenFrames(engine: engine, renderer: renderer) { files["assets/\($0)"] }
+            var frames = ScreenFrames(engine: engine, renderer: renderer) { assets[$0] }
             let (canvas, showing) = try frames.frame(at: instant)
             try AtomicFile.write(try PNGEncoder.encode(canvas), to: "\(folder)/\(id).png")
             print("  \(id): \(showing.slide.map { "slide \($0)" } ?? "black") (\(showing.source)) at \(instant.local(engine.calendar)); fingerprint \(Fingerprint(of: canvas).description.prefix(19))…")
@@ -87,7 +96,7 @@ struct ApproveCommand: AsyncParsableCommand {
                 for path in diff[kind]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("  \(kind): \(path)") }
             }
         }
-        try await showChanges(to: programme, files: files, published: proposal["diff"]?.objectValue?["published_programme_version"]?.integerValue,
+        try await showChanges(to: programme, assets: assets, role: role, path: programmePath,
                               api: api, renderer: renderer, folder: folder, from: windowStart)
 
         if !yes {
@@ -104,33 +113,38 @@ struct ApproveCommand: AsyncParsableCommand {
     }
 
     /// What changes on each screen in the coming `days`, worked out here from the published
-    /// programme and the proposed one, with both sides rendered at each screen's first change.
-    /// The published side is context (the server names it); what is signed is the proposed side,
-    /// whose every byte was checked above.
-    func showChanges(to programme: Programme, files: [String: [UInt8]], published: Int64?, api: APIClient,
+    /// programme of the same role (read from the repository and checked against its published
+    /// metadata) and the proposed one, with both sides rendered at each screen's first change.
+    /// The published side is context; what is signed is the proposed side, every byte checked above.
+    func showChanges(to programme: Programme, assets: [String: [UInt8]], role: String, path: String, api: APIClient,
                      renderer: SlideRenderer, folder: String, from: Instant) async throws {
-        var before: Programme?
-        if let published { before = try Programme(bytes: try await api.get("/api/v1/programmes/\(published)")) }
+        var before: Programme?, published: Int64?
+        if let bytes = try? await api.get("/repository/metadata/\(role).json"), let info = try Metadata<Targets>(bytes: bytes, roleName: role).signed.targets[path] {
+            let document = try await api.get("/repository/targets/\(path)")
+            try HashAlgorithm.verify(document, against: info.hashes, what: "published \(path)")
+            before = try Programme(bytes: document)
+            published = info.custom?.objectValue?["programme_version"]?.integerValue
+        }
         let to = from.adding(milliseconds: Int64(days) * 86_400_000)
         let document = DocumentChanges(before: before, after: programme)
-        print("The programme against \(published.map { "published programme v\($0)" } ?? "nothing published"):"
+        print("The programme against \(published.map { "published programme v\($0)" } ?? "nothing published") for \(role):"
               + (document.isEmpty ? " no change" : ""))
         for line in document.lines { print("  \(line)") }
         let changes = ProgrammeDiff.compare(before: before, after: programme, from: from, to: to)
         print("What the screens show differently from \(from) for \(days) days:" + (changes.isEmpty ? " nothing" : ""))
-        var assets = files
+        var assets = assets
         for change in changes {
             for line in change.lines { print("  \(line)") }
             let at = change.firstChange(or: from)
             for (side, version) in [("before", before), ("after", Optional(programme))] {
                 guard let version, version.screens[change.screen] != nil else { continue }
-                for hash in version.assets.keys where assets["assets/\(hash)"] == nil {
+                for hash in version.assets.keys where assets[hash] == nil {
                     let bytes = try await api.get("/api/v1/assets/\(hash)")
                     guard HashAlgorithm.digest("sha256", of: bytes) == hash else { throw CLIError("asset \(hash) does not match its hash") }
-                    assets["assets/\(hash)"] = bytes
+                    assets[hash] = bytes
                 }
                 let engine = try ScheduleEngine(programme: version, screen: change.screen)
-                var frames = ScreenFrames(engine: engine, renderer: renderer) { assets["assets/\($0)"] }
+                var frames = ScreenFrames(engine: engine, renderer: renderer) { assets[$0] }
                 let (canvas, showing) = try frames.frame(at: at)
                 try AtomicFile.write(try PNGEncoder.encode(canvas), to: "\(folder)/\(change.screen)-\(side).png")
                 print("    \(side) at \(at.local(engine.calendar)): \(showing.slide ?? "black") (\(folder)/\(change.screen)-\(side).png)")

@@ -45,7 +45,11 @@ public enum AccessRules {
         Rule(method: .post, path: "/api/v1/releases", audience: .roles([.editor, .admin])),
         // The signature is what counts (a key the root names); the role says who may hand it in.
         Rule(method: .post, path: "/api/v1/releases/{id}/signatures", audience: .roles([.approver])),
+        Rule(method: .get, path: "/api/v1/releases/{id}/programme", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/programmes/{version}", audience: .signedIn),
+        Rule(method: .get, path: "/api/v1/groups", audience: .signedIn),
+        // A group's own approvers take effect only through a release the network's approvers sign.
+        Rule(method: .put, path: "/api/v1/groups/{group}/approvers", audience: .roles([.admin])),
         Rule(method: .get, path: "/api/v1/accounts", audience: .roles([.admin])),
         Rule(method: .post, path: "/api/v1/accounts", audience: .roles([.admin])),
         Rule(method: .get, path: "/api/v1/audit", audience: .signedIn),

@@ -25,12 +25,14 @@ public struct APIError: HTTPResponseError, Equatable {
 /// JSON in and out through Signet's strict parser and writer (the same rules as every other
 /// document: no floats, no duplicate keys, valid UTF-8).
 enum JSONBody {
-    static func object(_ request: Request, context: AppRequestContext, maxBytes: Int? = nil) async throws -> JSONObject {
+    /// `allowEmpty`: an empty body reads as `{}` (for requests whose every field is optional).
+    static func object(_ request: Request, context: AppRequestContext, maxBytes: Int? = nil, allowEmpty: Bool = false) async throws -> JSONObject {
         let limit = maxBytes ?? context.maxUploadSize
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: limit) } catch {
             throw APIError(.contentTooLarge, "request body over \(limit) bytes")
         }
+        if allowEmpty, buffer.readableBytes == 0 { return JSONObject() }
         do {
             guard case .object(let object) = try JSONParser(maxBytes: limit).parse(Array(buffer.readableBytesView)) else {
                 throw APIError(.badRequest, "the body must be a JSON object")

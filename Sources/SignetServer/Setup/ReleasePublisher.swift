@@ -5,10 +5,12 @@ import SignetTUFClient
 import SignetTUFRepository
 
 /// The one writer of the TUF repository: it takes approvers' signatures one at a time and
-/// publishes a proposal the moment its signatures meet the targets threshold, so two approvers
-/// signing at once cannot publish twice.
+/// publishes a proposal the moment its signatures meet its role's threshold (the root's for the
+/// network's targets, the delegation's for a group), so two approvers signing at once cannot
+/// publish twice.
 actor ReleasePublisher {
     struct Outcome: Sendable {
+        let role: String
         let signatures: Int
         let threshold: Int64
         let published: Bool
@@ -35,14 +37,19 @@ actor ReleasePublisher {
             throw APIError(.conflict, "proposal \(proposalID) is \(proposal.state.rawValue): sign the newest proposal instead")
         }
         let metadata = try repository.load()
-        guard let root = metadata.root?.signed, let published = metadata.targetsRoles[Targets.type] else {
+        guard let root = metadata.root?.signed, let top = metadata.targetsRoles[Targets.type]?.signed else {
             throw APIError(.conflict, "the TUF repository is not published")
         }
-        guard proposal.targetsVersion == published.signed.version + 1 else {
-            throw APIError(.conflict, "a newer release (targets v\(published.signed.version)) was published since this proposal")
+        let published = metadata.targetsRoles[proposal.role]?.signed.version ?? 0
+        guard proposal.targetsVersion == published + 1 else {
+            throw APIError(.conflict, "a newer release (\(proposal.role) v\(published)) was published since this proposal")
         }
-        guard let role = root.roles[Targets.type], role.keyIDs.contains(keyID), let key = root.keys[keyID] else {
-            throw APIError(.forbidden, "key \(keyID.prefix(16)) is not an approver key in root v\(root.version)")
+        // Who may sign: the root's targets keys for the network; the delegation's keys for a group.
+        let delegation = proposal.role == Targets.type ? root.delegation(for: Targets.type) : top.delegation(for: proposal.role)
+        guard let delegation else { throw APIError(.conflict, "\(proposal.role) is no longer delegated by the published targets") }
+        let role = delegation.role
+        guard role.keyIDs.contains(keyID), let key = delegation.keys[keyID] else {
+            throw APIError(.forbidden, "key \(keyID.prefix(16)) is not an approver key of \(proposal.role)")
         }
         guard let bytes = Hex.decode(signature), key.verify(signature: bytes, message: proposal.signedBytes) else {
             throw APIError(.badRequest, "the signature does not verify over the proposal's signed bytes with key \(keyID.prefix(16))")
@@ -51,9 +58,11 @@ actor ReleasePublisher {
             throw APIError(.conflict, "key \(keyID.prefix(16)) signed this proposal already")
         }
         let signatures = try await store.signatures(proposalID: proposalID)
-        guard signatures.count >= role.threshold else { return Outcome(signatures: signatures.count, threshold: role.threshold, published: false) }
+        guard signatures.count >= role.threshold else {
+            return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: false)
+        }
         try await publish(proposal, signatures: signatures, metadata: metadata, now: now)
-        return Outcome(signatures: signatures.count, threshold: role.threshold, published: true)
+        return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: true)
     }
 
     /// Targets files first, then the metadata (targets, snapshot, timestamp last), each written
@@ -64,20 +73,23 @@ actor ReleasePublisher {
         var signed = Metadata(signed: targets)
         guard signed.canonicalSigned == proposal.signedBytes else { throw APIError(.internalServerError, "the proposal does not re-encode exactly") }
         signed.signatures = signatures.map { Signature(keyID: $0.keyID, signature: $0.signature) }
+        let programmePath = ReleaseScope.programmePath(group: ReleaseScope.group(ofRole: proposal.role))
         for (path, info) in targets.targets {
             let bytes: [UInt8]
-            if path == ReleaseRoutes.programmeTarget {
-                guard let document = try await store.programme(version: proposal.programmeVersion) else {
-                    throw APIError(.conflict, "programme v\(proposal.programmeVersion) is gone")
-                }
+            if path == programmePath {
+                var document = proposal.programme
+                if document == nil { document = try await store.programme(version: proposal.programmeVersion) }
+                guard let document else { throw APIError(.conflict, "programme v\(proposal.programmeVersion) is gone") }
                 bytes = document
             } else {
-                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: assets.path(String(path.dropFirst("assets/".count))))))
+                let hash = String(path.split(separator: "/").last ?? "")
+                guard AssetFiles.isHash(hash) else { throw APIError(.conflict, "\(path) is neither the programme nor an asset") }
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: assets.path(hash))))
             }
             try HashAlgorithm.verify(bytes, against: info.hashes, what: path)
             try repository.storeTarget(path: path, bytes: bytes, info: info)
         }
-        try metadata.stageTargets(Targets.type, signed: signed)
+        try metadata.stageTargets(proposal.role, signed: signed)
         let snapshotKey = try onlineKey("snapshot"), timestampKey = try onlineKey("timestamp")
         let files = try metadata.publish(snapshotKey: snapshotKey, timestampKey: timestampKey, now: now.tufTime, expiry: expiry)
         try repository.writePublished(files, repository: metadata)

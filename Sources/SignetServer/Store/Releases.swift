@@ -7,10 +7,14 @@ public struct ReleaseProposal: Sendable, Equatable {
     public enum State: String, Sendable, CaseIterable { case open, superseded, published }
 
     public let id: Int64
+    /// The targets role it is the next version of: `targets`, or a group's `group-NAME`.
+    public let role: String
     public let programmeVersion: Int64
     public let targetsVersion: Int64
     /// Canonical JSON of the targets metadata's `signed` object: the bytes each approver signs.
     public let signedBytes: [UInt8]
+    /// The exact programme document the release names (nil for proposals made before roles).
+    public let programme: [UInt8]?
     public let createdBy: String
     public let createdAt: Instant
     public let state: State
@@ -31,17 +35,18 @@ extension ServerStore {
         }
     }
 
-    /// Records a proposal; every earlier open proposal is superseded (approvers sign the newest).
-    func propose(programmeVersion: Int64, targetsVersion: Int64, signed: [UInt8], by account: String,
-                 at now: Instant) async throws -> ReleaseProposal {
+    /// Records a proposal; every earlier open proposal for the same role is superseded (approvers
+    /// sign the newest).
+    func propose(role: String, programmeVersion: Int64, programme: [UInt8], targetsVersion: Int64, signed: [UInt8],
+                 by account: String, at now: Instant) async throws -> ReleaseProposal {
         try await database.write { db in
-            try db.execute(sql: "UPDATE release_proposal SET state = 'superseded' WHERE state = 'open'")
+            try db.execute(sql: "UPDATE release_proposal SET state = 'superseded' WHERE state = 'open' AND role = ?", arguments: [role])
             try db.execute(sql: """
-                INSERT INTO release_proposal (programme_version, targets_version, signed, created_by, created_ms, state)
-                VALUES (?, ?, ?, ?, ?, 'open')
-                """, arguments: [programmeVersion, targetsVersion, Data(signed), account, now.millisecondsSince1970])
-            return ReleaseProposal(id: db.lastInsertedRowID, programmeVersion: programmeVersion, targetsVersion: targetsVersion,
-                                   signedBytes: signed, createdBy: account, createdAt: now, state: .open)
+                INSERT INTO release_proposal (role, programme_version, programme, targets_version, signed, created_by, created_ms, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'open')
+                """, arguments: [role, programmeVersion, Data(programme), targetsVersion, Data(signed), account, now.millisecondsSince1970])
+            return ReleaseProposal(id: db.lastInsertedRowID, role: role, programmeVersion: programmeVersion, targetsVersion: targetsVersion,
+                                   signedBytes: signed, programme: programme, createdBy: account, createdAt: now, state: .open)
         }
     }
 
@@ -58,8 +63,9 @@ extension ServerStore {
     }
 
     static func proposal(from row: Row) -> ReleaseProposal {
-        ReleaseProposal(id: row["id"], programmeVersion: row["programme_version"], targetsVersion: row["targets_version"],
-                        signedBytes: Array(row["signed"] as Data), createdBy: row["created_by"],
+        ReleaseProposal(id: row["id"], role: row["role"], programmeVersion: row["programme_version"], targetsVersion: row["targets_version"],
+                        signedBytes: Array(row["signed"] as Data), programme: (row["programme"] as Data?).map(Array.init),
+                        createdBy: row["created_by"],
                         createdAt: Instant(millisecondsSince1970: row["created_ms"]),
                         state: ReleaseProposal.State(rawValue: row["state"]) ?? .superseded)
     }

@@ -72,6 +72,7 @@ public struct ServerStore: Sendable {
         migrateProgrammes(&migrator)
         migrateReleases(&migrator)
         migrateReleaseSignatures(&migrator)
+        migrateGroupApprovers(&migrator)
         return migrator
     }
 }
