@@ -201,6 +201,47 @@ assert any(e.get("action") == "release.publish" and e.get("address") for e in ev
 PY
 }
 check "the server logs JSON lines, the publication among them" json_logs
+# An attacker with the whole server: the admin account proposes the Ukrainian flag, the database
+# gets forged approvals, and the online keys sign new targets, snapshot and timestamp. Neither
+# python-tuf nor Signet's client accepts it, whether it trusted the last release or starts fresh.
+python3 - "$work/ukraine.png" <<'PY'
+import struct, sys, zlib
+width, height = 60, 40
+rows = b"".join(b"\0" + (b"\x00\x57\xb7" if y < height // 2 else b"\xff\xd7\x00") * width for y in range(height))
+chunk = lambda kind, body: struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                              + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+PY
+check "the attacker's admin account uploads the Ukrainian flag" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$work/cookies" -H "X-CSRF-Token: $csrf" \
+  --data-binary @"$work/ukraine.png" "$url/api/v1/assets?name=flag.png")" = 201
+forged_proposal=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -X POST "$url/api/v1/releases" | jq -r .id)
+ukraine_sha=$(sha256sum "$work/ukraine.png" | cut -c1-64)
+sqlite3_forge() {
+  python3 - "$data/signet.sqlite" "$forged_proposal" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for (keyid,) in [("forged-1",), ("forged-2",)]:
+    db.execute("INSERT INTO release_signature (proposal_id, key_id, sig, account, at_ms) VALUES (?, ?, ?, 'admin', 0)", (int(sys.argv[2]), keyid, "00" * 64))
+db.execute("UPDATE release_proposal SET state = 'published' WHERE id = ?", (int(sys.argv[2]),))
+db.commit()
+PY
+}
+check "the attacker writes approvals into the database" sqlite3_forge
+forge() { "$python" "$here/forge_with_online_keys.py" "$data" "$work/ukraine.png" >"$work/forge.log" 2>&1 || { cat "$work/forge.log"; return 1; }; }
+check "the attacker signs targets, snapshot and timestamp with the server's online keys" forge
+python_tuf_refuses() {  # python_tuf_refuses WORKDIR
+  ! "$python" "$here/python_tuf_client.py" "$url/repository/metadata/" "$url/repository/targets/" \
+    "$data/repository/metadata/1.root.json" "$1" "assets/$ukraine_sha" >"$work/refused.log" 2>&1 \
+    && grep -q 'targets' "$work/refused.log" || { cat "$work/refused.log"; return 1; }
+}
+check "python-tuf that trusted the last release refuses the forged targets" python_tuf_refuses "$work/python-tuf-3"
+check "python-tuf starting from root v1 refuses it too" python_tuf_refuses "$work/python-tuf-fresh"
+signet_refuses() {
+  "$bin/signet-tuf-client" --metadata-dir "$work/signet-client" init "$data/repository/metadata/1.root.json" >/dev/null 2>&1 || return 1
+  ! "$bin/signet-tuf-client" --metadata-dir "$work/signet-client" --metadata-url "$url/repository/metadata" refresh >"$work/signet-refused.log" 2>&1 \
+    && grep -q 'targets' "$work/signet-refused.log" || { cat "$work/signet-refused.log"; return 1; }
+}
+check "Signet's TUF client refuses it" signet_refuses
 kill -TERM "$server"
 for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
 wait "$server"
