@@ -15,6 +15,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let assets = AssetFiles(directory: "\(config.dataDirectory)/assets", maxBytes: config.maxAssetBytes)
     var expiry = ExpiryPolicy()
     expiry.timestamp = Int64(config.timestampMinutes) * 60
+    let devices = DeviceRegistry(store: store)
     let publisher = ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets, expiry: expiry)
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
@@ -22,6 +23,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                             typeface: loadTypeface(config.fontPath, logger: logger),
                             publisher: publisher,
                             metrics: metrics,
+                            devices: devices,
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
@@ -33,12 +35,14 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     ProgrammeRoutes.register(routes)
     ReleaseRoutes.register(routes)
     GroupRoutes.register(routes)
+    DeviceRoutes.register(routes)
     OpenAPIDocument.register(routes)
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
-                       services: [timestamps], logger: logger)
+                       services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger)],
+                       logger: logger)
 }
 
 func loadTypeface(_ path: String, logger: Logger) -> Typeface? {

@@ -9,6 +9,8 @@ public enum AccessRules {
         /// Any signed-in account, whatever its role (its own session, its own password).
         case signedIn
         case roles(Set<Role>)
+        /// An enrolled device, by a signature with its own key over each request (no account).
+        case device
     }
 
     public struct Rule: Sendable {
@@ -28,6 +30,7 @@ public enum AccessRules {
         Rule(method: .post, path: "/api/v1/session", audience: .anyone),
         // A device enrolls with a one-time token, which is its credential.
         Rule(method: .post, path: "/api/v1/enroll", audience: .anyone),
+        Rule(method: .post, path: "/api/v1/devices/heartbeat", audience: .device),
         Rule(method: .get, path: "/api/v1/session", audience: .signedIn),
         Rule(method: .delete, path: "/api/v1/session", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/me/password", audience: .signedIn),
@@ -66,6 +69,7 @@ public enum AccessRules {
         switch audience {
         case .anyone, .signedIn: true
         case .roles(let roles): roles.contains(role)
+        case .device: false
         }
     }
 }

@@ -36,13 +36,16 @@ public struct ServerConfig: Sendable, Equatable {
     public var logLevel = "info"
     /// How far ahead a release proposal's per-screen changes are worked out, in days.
     public var diffDays = 7
+    /// A screen whose device has not sent a heartbeat for this long is offline.
+    public var offlineAfterSeconds = 30
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public init() {}
 
     static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
                        "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp", "font", "timestamp_minutes",
-                       "log_format", "log_level", "diff_days"]
+                       "log_format", "log_level", "diff_days",
+                       "offline_after_seconds"]
 
     public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
         let value: JSONValue
@@ -80,6 +83,7 @@ public struct ServerConfig: Sendable, Equatable {
         fontPath = try string("font") ?? fontPath
         timestampMinutes = try integer("timestamp_minutes", 3...10_080) ?? timestampMinutes
         diffDays = try integer("diff_days", 1...92) ?? diffDays
+        offlineAfterSeconds = try integer("offline_after_seconds", 5...86_400) ?? offlineAfterSeconds
         if let text = try string("log_format") {
             guard let format = LogFormat(rawValue: text) else { throw ConfigError("config.log_format: must be json or text") }
             logFormat = format

@@ -5,6 +5,8 @@ import NIOCore
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let clientAddress: String
+    /// The screen whose enrolled device signed this request (device routes only).
+    public var deviceScreen: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

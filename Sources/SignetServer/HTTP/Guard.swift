@@ -19,9 +19,15 @@ struct GuardedRouter {
         }
         let services = self.services
         router.on(RouterPath(path), method: method) { request, context in
+            var request = request, context = context
+            if rule.audience == .device {
+                let body = try await request.collectBody(upTo: context.maxUploadSize)
+                context.deviceScreen = try await services.authenticateDevice(request, body: body)
+                return try await handler(request, context, nil)
+            }
             let principal = try await services.identify(request)
             switch rule.audience {
-            case .anyone:
+            case .anyone, .device:
                 break
             case .signedIn, .roles:
                 guard let principal else { throw APIError.unauthenticated }

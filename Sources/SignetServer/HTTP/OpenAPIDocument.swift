@@ -15,6 +15,7 @@ enum OpenAPIDocument {
         "GET /repository/{path}": "The TUF repository as static files (metadata/ and targets/); clients verify everything they read.",
         "POST /api/v1/session": "Sign in with name, password and (when enrolled) a TOTP code; sets the session cookie and returns the CSRF token.",
         "POST /api/v1/enroll": "A device binds its Ed25519 public key to a screen with a one-time enrollment token.",
+        "POST /api/v1/devices/heartbeat": "A device reports what it shows (release, slide, fingerprint, uptime, cache), signed with its key.",
         "GET /api/v1/session": "The signed-in account and the session's CSRF token.",
         "DELETE /api/v1/session": "Sign out.",
         "POST /api/v1/me/password": "Change your password (ends your other sessions).",
@@ -63,6 +64,8 @@ enum OpenAPIDocument {
                 operation["x-signet-roles"] = .array(Role.allCases.map { .string($0.rawValue) })
             case .roles(let roles):
                 operation["x-signet-roles"] = .array(Role.allCases.filter(roles.contains).map { .string($0.rawValue) })
+            case .device:
+                operation["security"] = .array([.object(["device": .array([])])])
             }
             let parameters = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> JSONValue in
                 .object(["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true,
@@ -88,6 +91,8 @@ enum OpenAPIDocument {
                 "session": .object(["type": "apiKey", "in": "cookie", "name": .string(GuardedRouter.sessionCookie),
                                     "description": "Browser session; every change also needs the X-CSRF-Token header."]),
                 "token": .object(["type": "http", "scheme": "bearer", "description": "API token (POST /api/v1/me/tokens)."]),
+                "device": .object(["type": "apiKey", "in": "header", "name": "X-Signet-Signature",
+                                   "description": "An enrolled device's Ed25519 signature over the request (with X-Signet-Screen and X-Signet-Time)."]),
             ])]),
             "security": .array([.object(["session": .array([])]), .object(["token": .array([])])]),
         ])

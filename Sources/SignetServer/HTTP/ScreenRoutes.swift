@@ -9,7 +9,21 @@ enum ScreenRoutes {
         let services = routes.services
         routes.on(.get, "/api/v1/screens") { _, _, principal in
             let visible = try await services.store.screens().filter { principal!.account.covers($0.groups) }
-            return JSONBody.response(["screens": .array(visible.map { .object(describe($0)) })])
+            let now = services.clock.now()
+            var screens: [JSONValue] = []
+            for screen in visible {
+                var object = describe(screen)
+                // The last heartbeat, and whether it came recently enough to call the screen online.
+                if let status = await services.devices.status(screen.id) {
+                    object["last_seen"] = .string(status.lastSeen.iso8601)
+                    object["online"] = .bool(now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970 <= Int64(services.config.offlineAfterSeconds) * 1000)
+                    object["heartbeat"] = (try? JSONParser().parse(status.heartbeat)) ?? .null
+                } else {
+                    object["online"] = false
+                }
+                screens.append(.object(object))
+            }
+            return JSONBody.response(["screens": .array(screens)])
         }
 
         routes.on(.post, "/api/v1/screens") { request, context, principal in
@@ -78,6 +92,7 @@ enum ScreenRoutes {
                 try await services.audit("device", "enrollment.refused", key.keyID, context.clientAddress)
                 throw APIError(.forbidden, "the enrollment token is unknown, used or expired")
             }
+            await services.devices.forget(bound.screen)
             var detail: JSONObject = ["key_id": .string(key.keyID)]
             if let replaced = bound.replaced { detail["replaced_key_id"] = .string(replaced) }
             try await services.audit("device \(key.keyID.prefix(16))", "device.enroll", bound.screen, context.clientAddress, detail)

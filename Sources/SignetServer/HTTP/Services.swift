@@ -14,6 +14,7 @@ struct Services: Sendable {
     let typeface: Typeface?
     let publisher: ReleasePublisher
     let metrics: ServerMetrics
+    let devices: DeviceRegistry
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 

@@ -27,6 +27,10 @@ public struct ServerMetrics: Sendable {
                                        buckets: Self.latencyBuckets).record(duration)
     }
 
+    func deviceRefused(_ reason: String) {
+        registry.makeCounter(descriptor: Self.deviceRefusals, labels: [("reason", reason)]).increment()
+    }
+
     func audited(_ action: String) {
         registry.makeCounter(descriptor: Self.auditEvents, labels: [("action", action)]).increment()
     }
@@ -41,6 +45,8 @@ public struct ServerMetrics: Sendable {
                                               helpText: "Time to answer HTTP requests, by method and route template.") }
     static var auditEvents: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "audit_events", unitName: "total",
                                                   helpText: "State changes recorded in the audit trail, by action.") }
+    static var deviceRefusals: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "device_requests_refused", unitName: "total",
+                                                                           helpText: "Device requests refused, by reason (unknown, signature, skewed, replayed).") }
     static var screens: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens", unitName: "",
                                               helpText: "Screens the server manages.") }
     static var enrolled: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_enrolled", unitName: "",

@@ -73,6 +73,7 @@ public struct ServerStore: Sendable {
         migrateReleases(&migrator)
         migrateReleaseSignatures(&migrator)
         migrateGroupApprovers(&migrator)
+        migrateDeviceStatus(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,88 @@
+import Logging
+import ServiceLifecycle
+import SignetCore
+
+/// Devices' keys, the last request time accepted from each, and their latest heartbeats, held in
+/// memory so that a heartbeat costs no database round trip; `DeviceStatusService` writes what
+/// changed to the database every few seconds and at shutdown.
+actor DeviceRegistry {
+    struct Device: Sendable {
+        let key: PublicKey
+        var lastTime: Int64?
+    }
+
+    let store: ServerStore
+    private var devices: [String: Device] = [:]
+    private var latest: [String: DeviceStatus] = [:]
+    private var unsaved: Set<String> = []
+
+    init(store: ServerStore) { self.store = store }
+
+    /// The screen's enrolled key and last accepted time, from memory or the database.
+    func device(_ screen: String) async throws -> Device? {
+        if let device = devices[screen] { return device }
+        guard let key = try await store.deviceKey(screen: screen) else { return nil }
+        let lastTime = try await store.deviceStatus(screen: screen)?.lastTime
+        // Another request may have loaded it while this one waited.
+        let device = devices[screen] ?? Device(key: key, lastTime: lastTime)
+        devices[screen] = device
+        return device
+    }
+
+    /// Records a verified request's time, unless a later one was accepted meanwhile (the
+    /// requests raced): then it is refused as out of order.
+    func accept(screen: String, time: Int64, key: PublicKey) throws(DeviceSignature.Refusal) {
+        guard var device = devices[screen], device.key == key else { throw .badSignature }  // re-enrolled meanwhile
+        if let last = device.lastTime, time <= last { throw .replayed(last: last) }
+        device.lastTime = time
+        devices[screen] = device
+    }
+
+    func record(_ status: DeviceStatus) {
+        latest[status.screen] = status
+        unsaved.insert(status.screen)
+    }
+
+    /// A new enrollment: the old key is gone, and its time order with it.
+    func forget(_ screen: String) {
+        devices[screen] = nil
+    }
+
+    func status(_ screen: String) -> DeviceStatus? { latest[screen] }
+
+    func takeUnsaved() -> [DeviceStatus] {
+        defer { unsaved = [] }
+        return unsaved.compactMap { latest[$0] }
+    }
+
+    /// Loads what was saved, so that a restart keeps last-seen times and time order.
+    func load() async throws {
+        for status in try await store.deviceStatuses() where latest[status.screen] == nil { latest[status.screen] = status }
+    }
+}
+
+/// Saves the registry's changes every `interval`, and once more at shutdown.
+struct DeviceStatusService: Service {
+    let registry: DeviceRegistry
+    let store: ServerStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await registry.load()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await save()
+            }
+        }
+        await save()
+    }
+
+    func save() async {
+        let statuses = await registry.takeUnsaved()
+        do { try await store.saveDeviceStatuses(statuses) } catch {
+            logger.error("device status not saved", metadata: ["screens": .stringConvertible(statuses.count), "error": .string("\(error)")])
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SignetCore
+import Testing
+
+@testable import SignetServer
+
+@Suite("Device heartbeats, signed with the enrolled key")
+struct DeviceTests {
+    /// A screen with an enrolled device; returns the device key.
+    func enrolledScreen(_ client: some TestClientProtocol, _ fixture: ServerFixture) async throws -> SigningKey {
+        let admin = try await client.token(for: "admin")
+        let headers: HTTPFields = [.authorization: "Bearer \(admin)"]
+        _ = try await client.json(.post, "/api/v1/screens", #"{"id": "astana-1", "name": "A", "width": 96, "height": 48, "time_zone": "Asia/Almaty"}"#,
+                                  headers: headers)
+        let token = try #require(try await client.json(.post, "/api/v1/screens/astana-1/enrollment", headers: headers).object?["token"]?.stringValue)
+        let key = try SigningKey.generate()
+        let body = JSONWriter.compact.string(.object(["token": .string(token), "public_key": .object(key.publicKey.json)]))
+        #expect(try await client.json(.post, "/api/v1/enroll", body).status == .created)
+        return key
+    }
+
+    func heartbeat(_ client: some TestClientProtocol, key: SigningKey, screen: String = "astana-1", time: Int64,
+                   body: String = #"{"release": 2, "slide": "welcome", "uptime_s": 60}"#, signedBody: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for (name, value) in try DeviceSignature.headers(key: key, method: "POST", path: "/api/v1/devices/heartbeat", screen: screen, time: time,
+                                                         body: Array((signedBody ?? body).utf8)) {
+            headers[HTTPField.Name(name)!] = value
+        }
+        return try await client.execute(uri: "/api/v1/devices/heartbeat", method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test func aHeartbeatCountsOnceAndOnlyFromTheEnrolledKey() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        try await fixture.test { client in
+            let key = try await enrolledScreen(client, fixture)
+            let now = fixture.clock.now().millisecondsSince1970
+            let first = try await heartbeat(client, key: key, time: now)
+            #expect(first.status == .ok, "\(first.text)")
+            // The same request again, or an older one, is a replay.
+            let replay = try await heartbeat(client, key: key, time: now)
+            #expect(replay.status == .conflict && replay.text.contains("replayed or out of order"))
+            #expect(try await heartbeat(client, key: key, time: now - 1).status == .conflict)
+            // Another key, another screen's name, a body other than the signed one, a far clock: refused.
+            #expect(try await heartbeat(client, key: try SigningKey.generate(), time: now + 1).status == .unauthorized)
+            #expect(try await heartbeat(client, key: key, screen: "astana-2", time: now + 2).status == .unauthorized)
+            #expect(try await heartbeat(client, key: key, time: now + 3, body: #"{"uptime_s": 1}"#, signedBody: #"{"uptime_s": 2}"#).status == .unauthorized)
+            let skewed = try await heartbeat(client, key: key, time: now + 120_000)
+            #expect(skewed.status == .unauthorized && skewed.text.contains("device clock"))
+            let unsigned = try await client.json(.post, "/api/v1/devices/heartbeat", #"{"uptime_s": 1}"#)
+            #expect(unsigned.status == .unauthorized && unsigned.text.contains("X-Signet-Signature"))
+            // An account's token is no device.
+            let viewer = try await client.token(for: "viewer")
+            #expect(try await client.json(.post, "/api/v1/devices/heartbeat", #"{"uptime_s": 1}"#,
+                                          headers: [.authorization: "Bearer \(viewer)"]).status == .unauthorized)
+            // Signed but malformed: a clear 400, and the last heartbeat stays.
+            let malformed = try await heartbeat(client, key: key, time: now + 4, body: #"{"uptime_s": -5, "extra": 1}"#)
+            #expect(malformed.status == .badRequest && malformed.object?["error"] != nil)
+            #expect(try await heartbeat(client, key: key, time: now + 5, body: #"{"uptime_s": 1.5}"#).status == .badRequest)
+
+            let screens = try #require(try await client.json(.get, "/api/v1/screens", headers: [.authorization: "Bearer \(viewer)"]).object)
+            let screen = try #require(screens["screens"]?.arrayValue?.first?.objectValue)
+            #expect(screen["online"] == .bool(true) && screen["heartbeat"]?.objectValue?["slide"] == .string("welcome"))
+            fixture.clock.advance(minutes: 1)
+            let later = try #require(try await client.json(.get, "/api/v1/screens", headers: [.authorization: "Bearer \(viewer)"]).object)
+            #expect(later["screens"]?.arrayValue?.first?.objectValue?["online"] == .bool(false))
+
+            // A new enrollment retires the old key at once.
+            let admin = try await client.token(for: "admin")
+            let token = try #require(try await client.json(.post, "/api/v1/screens/astana-1/enrollment",
+                                                           headers: [.authorization: "Bearer \(admin)"]).object?["token"]?.stringValue)
+            let replacement = try SigningKey.generate()
+            _ = try await client.json(.post, "/api/v1/enroll",
+                                      JSONWriter.compact.string(.object(["token": .string(token), "public_key": .object(replacement.publicKey.json)])))
+            let time = fixture.clock.now().millisecondsSince1970
+            #expect(try await heartbeat(client, key: key, time: time).status == .unauthorized)
+            #expect(try await heartbeat(client, key: replacement, time: time + 1).status == .ok)
+        }
+    }
+
+    @Test func statusIsSavedAndReloaded() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.store.createScreen(id: "s", name: "S", width: 8, height: 8, timeZone: "UTC", groups: [], at: fixture.clock.now())
+        let registry = DeviceRegistry(store: fixture.store)
+        await registry.record(DeviceStatus(screen: "s", lastSeen: fixture.clock.now(), lastTime: 42, heartbeat: Array("{}".utf8), address: "10.0.0.7"))
+        let service = DeviceStatusService(registry: registry, store: fixture.store, interval: .seconds(5), logger: Logger(label: "test"))
+        await service.save()
+        #expect(try await fixture.store.deviceStatuses().map(\.lastTime) == [42])
+        let reloaded = DeviceRegistry(store: fixture.store)
+        try await reloaded.load()
+        #expect(await reloaded.status("s")?.address == "10.0.0.7")
+        #expect(await registry.takeUnsaved().isEmpty)
+    }
+}
