@@ -3,12 +3,15 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
+import NIOCore
 import SignetCore
 import SignetRender
 
 /// The Signet server: its routes, each behind `AccessRules`, over the given store and clock.
+/// `onServerRunning` receives the listening channel (its local address tells a port 0 apart).
 public func buildApplication(config: ServerConfig, store: ServerStore, clock: any WallClock = SystemWallClock(),
-                             logger: Logger, metrics: ServerMetrics = ServerMetrics()) -> some ApplicationProtocol {
+                             logger: Logger, metrics: ServerMetrics = ServerMetrics(),
+                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: SecurityHeaders())
@@ -42,7 +45,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger)],
-                       logger: logger)
+                       onServerRunning: onServerRunning, logger: logger)
 }
 
 func loadTypeface(_ path: String, logger: Logger) -> Typeface? {

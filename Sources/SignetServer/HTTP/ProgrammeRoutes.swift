@@ -39,9 +39,18 @@ enum ProgrammeRoutes {
 
         routes.on(.get, "/api/v1/programme") { _, _, _ in
             guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
-            let document = try JSONParser(maxBytes: maxDocumentBytes).parse(draft.document)
-            return JSONBody.response(["version": .integer(draft.version), "updated_by": .string(draft.updatedBy),
-                                      "updated_at": .string(draft.updatedAt.iso8601), "document": document])
+            // The stored document is already compact canonical JSON: it goes in as it is, first,
+            // so the keys stay sorted ("document" < "updated_at").
+            let rest = JSONWriter.compact.encode(.object(["version": .integer(draft.version), "updated_by": .string(draft.updatedBy),
+                                                          "updated_at": .string(draft.updatedAt.iso8601)]))
+            var bytes = Array(#"{"document":"#.utf8)
+            bytes.reserveCapacity(draft.document.count + rest.count + 16)
+            bytes += draft.document
+            bytes.append(UInt8(ascii: ","))
+            bytes += rest.dropFirst()
+            bytes.append(UInt8(ascii: "\n"))
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
 
         routes.on(.get, "/api/v1/screens/{id}/preview") { request, context, principal in

@@ -50,6 +50,11 @@ actor DeviceRegistry {
 
     func status(_ screen: String) -> DeviceStatus? { latest[screen] }
 
+    /// Statuses a failed save must try again (unless a newer heartbeat replaced them).
+    func markUnsaved(_ statuses: [DeviceStatus]) {
+        for status in statuses where latest[status.screen] == status { unsaved.insert(status.screen) }
+    }
+
     func takeUnsaved() -> [DeviceStatus] {
         defer { unsaved = [] }
         return unsaved.compactMap { latest[$0] }
@@ -71,17 +76,20 @@ struct DeviceStatusService: Service {
     func run() async throws {
         try? await registry.load()
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+            while true {
+                do { try await Task.sleep(for: interval) } catch { break }
                 await save()
             }
         }
-        await save()
+        // This task is cancelled by now, and a cancelled task's database write is refused: the
+        // last save runs in a task of its own.
+        await Task { await save() }.value
     }
 
     func save() async {
         let statuses = await registry.takeUnsaved()
         do { try await store.saveDeviceStatuses(statuses) } catch {
+            await registry.markUnsaved(statuses)
             logger.error("device status not saved", metadata: ["screens": .stringConvertible(statuses.count), "error": .string("\(error)")])
         }
     }

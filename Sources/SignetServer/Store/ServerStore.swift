@@ -1,8 +1,10 @@
 import Foundation
 import GRDB
 
-/// The server's database: SQLite through GRDB, migrated on open. GRDB serialises writes on its
-/// own queue, and its async methods keep blocking I/O off the concurrency pool.
+/// The server's database: SQLite through GRDB, migrated on open. GRDB serialises reads and writes
+/// on its own queue, and its async methods keep blocking I/O off the concurrency pool. (A WAL
+/// pool reads in parallel but wraps each read in a transaction: `signet bench api` measured the
+/// token-checked programme read at 3,000 requests/s with a pool against 4,000 with this queue.)
 public struct ServerStore: Sendable {
     let database: DatabaseQueue
 
