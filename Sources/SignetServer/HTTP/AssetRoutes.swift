@@ -16,8 +16,12 @@ enum AssetRoutes {
         let services = routes.services
         routes.on(.post, "/api/v1/assets") { request, context, principal in
             let name = String(request.uri.queryParameters["name"] ?? "upload")
-            guard !name.isEmpty, name.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw APIError(.badRequest, "name: 1 to 200 characters, no control characters")
+            // The name is only a label (files are stored by sha256), but one that looks like a path
+            // would mislead whoever exports or downloads it later.
+            guard !name.isEmpty, name.count <= 200, !name.hasPrefix("."),
+                  !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "/" || $0 == "\\" })
+            else {
+                throw APIError(.badRequest, "name: a file name of 1 to 200 characters: no folders (/ or \\), no leading dot, no control characters")
             }
             let uploaded = try await services.assets.store(request.body, name: name, uploadedBy: principal!.account.name,
                                                            at: services.clock.now())
