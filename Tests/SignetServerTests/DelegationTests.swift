@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HummingbirdBcrypt
 import HummingbirdTesting
 import NIOCore
 import SignetCore
@@ -92,6 +93,33 @@ struct DelegationTests {
             try HashAlgorithm.verify(networkBytes, against: networkInfo.hashes, what: "programme.json")
             #expect(Set(try Programme(bytes: networkBytes).screens.keys) == ["berlin-1"])
             try await updater.flush()
+        }
+    }
+
+    @Test func anAccountLimitedToAGroupChangesOnlyThatGroup() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        _ = try await fixture.store.createAccount(name: "astana-editor", role: .editor, passwordHash: Bcrypt.hash(ServerFixture.password, cost: 4),
+                                                  mustChangePassword: false, groups: ["astana"], at: fixture.clock.now())
+        let data = fixture.config.dataDirectory
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try ReleaseTests.trialRepository(fixture)
+        try await fixture.test { client in
+            let (editor, _) = try await ServerProgrammeTests().prepare(client)
+            _ = try await client.json(.put, "/api/v1/programme", ServerProgrammeTests.document, headers: [.authorization: "Bearer \(editor)"])
+            let limited: HTTPFields = [.authorization: "Bearer \(try await client.token(for: "astana-editor"))"]
+            // The welcome slide shows only on Astana's screens; the news slide shows in Berlin too.
+            let welcome = ServerProgrammeTests.document.replacingOccurrences(of: "Добро пожаловать!", with: "Добро пожаловать в Астану!")
+            #expect(try await client.json(.put, "/api/v1/programme", welcome, headers: limited).status == .created)
+            let news = welcome.replacingOccurrences(of: "the new tram line opens on Monday", with: "anything")
+            let refused = try await client.json(.put, "/api/v1/programme", news, headers: limited)
+            #expect(refused.status == .forbidden && refused.text.contains("outside your groups (berlin-1)"))
+            #expect(try await fixture.store.latestProgramme()?.version == 2)
+            // Releases: the group's own only.
+            #expect(try await client.json(.post, "/api/v1/releases", headers: limited).status == .forbidden)
+            #expect(try await client.json(.post, "/api/v1/releases", #"{"group": "berlin"}"#, headers: limited).status == .forbidden)
+            let own = try await client.json(.post, "/api/v1/releases", #"{"group": "astana"}"#, headers: limited)
+            #expect(own.status == .conflict && own.text.contains("not delegated"))  // allowed to ask; not delegated yet
         }
     }
 }

@@ -26,6 +26,7 @@ enum ProgrammeRoutes {
             } catch {
                 throw APIError(.unprocessableContent, "\(error)")
             }
+            try await services.checkProgrammeScope(programme, account: principal!.account)
             let bytes = programme.canonicalBytes
             guard let version = try await services.store.saveProgramme(bytes, expectedVersion: expected, by: principal!.account.name,
                                                                        at: services.clock.now())
@@ -110,6 +111,20 @@ enum SignetHeaders {
 }
 
 extension Services {
+    /// An account limited to screen groups may change the programme only where it reaches their
+    /// screens: the part for every other screen must stay exactly as it was.
+    func checkProgrammeScope(_ programme: Programme, account: Account) async throws {
+        guard !account.groups.isEmpty else { return }
+        let previous = try await store.latestProgramme().flatMap { try? Programme(bytes: $0.document) }
+        let screens = Array(programme.screens.values) + Array(previous?.screens.values ?? [:].values)
+        let outside = Set(screens.filter { !account.covers($0.groups) }.map(\.id))
+        guard !outside.isEmpty else { return }
+        let before = try previous.map { try $0.restricted(to: outside).canonicalBytes }
+        guard try programme.restricted(to: outside).canonicalBytes == before else {
+            throw APIError(.forbidden, "programme: this change reaches screens outside your groups (\(outside.sorted().joined(separator: ", ")))")
+        }
+    }
+
     /// Completes a draft from the registry: each screen's size, time zone and groups, and each
     /// asset's type and size, come from what the server has, so editors name screens and assets
     /// and cannot get them wrong.

@@ -15,6 +15,7 @@ enum ReleaseRoutes {
             try body.refuseUnknown(["group"])
             let group = body["group"] == nil ? nil : try body.text("group", maxLength: 64)
             if let group, !ReleaseScope.isValidGroup(group) { throw APIError(.badRequest, "group: lower-case letters, digits and '-'") }
+            try services.checkReleaseScope(group: group, account: principal!.account)
             guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
             let metadata = try services.publishedRepository()
             let plan = try await services.planRelease(draft, group: group, metadata: metadata)
@@ -43,6 +44,9 @@ enum ReleaseRoutes {
             let body = try await JSONBody.object(request, context: context)
             try body.refuseUnknown(["keyid", "sig"])
             let keyID = try body.text("keyid", maxLength: 128), signature = try body.text("sig", maxLength: 1024)
+            if let proposal = try await services.store.proposal(id: id) {
+                try services.checkReleaseScope(group: ReleaseScope.group(ofRole: proposal.role), account: principal!.account)
+            }
             let outcome: ReleasePublisher.Outcome
             do {
                 outcome = try await services.publisher.sign(proposalID: id, keyID: keyID, signature: signature,
@@ -105,6 +109,16 @@ extension Services {
             throw APIError(.conflict, "the TUF repository is not published yet: its custodians must sign root v1 first")
         }
         return metadata
+    }
+
+    /// An account limited to screen groups proposes and hands in signatures only for its groups'
+    /// own releases, never the network's.
+    func checkReleaseScope(group: String?, account: Account) throws {
+        guard !account.groups.isEmpty else { return }
+        guard let group, account.groups.contains(group) else {
+            throw APIError(.forbidden, "an account limited to \(account.groups.joined(separator: ", ")) works only on those groups' releases "
+                           + "({\"group\": NAME})")
+        }
     }
 
     func proposal(_ context: AppRequestContext) async throws -> ReleaseProposal {
