@@ -53,7 +53,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Processes: spawning programs with pipes, for the CLI and for command outputs.
-        .target(name: "SignetSystem", swiftSettings: swiftSettings),
+        .target(name: "CSignetSpawn"),
+        .target(name: "SignetSystem", dependencies: ["CSignetSpawn"], swiftSettings: swiftSettings),
         // Outputs: PNG files, raw frames to a command, framebuffers, DDP, sACN and Art-Net.
         .target(
             name: "SignetOutput",

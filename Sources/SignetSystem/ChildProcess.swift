@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSignetSpawn
 import Foundation
 
 /// A program started with posix_spawn and reaped with waitpid (Foundation's
@@ -23,16 +24,19 @@ public final class ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // Pipes are close-on-exec from birth and the child closes everything above standard error:
+        // a child spawned by another thread must never hold this child's input open (its end of
+        // input would never come, and two commands started at once would wait on each other).
         var outputPipe: [Int32] = [-1, -1], inputPipe: [Int32] = [-1, -1]
         if captureOutput {
-            guard pipe(&outputPipe) == 0 else { throw ChildProcessError(message: "pipe failed") }
+            guard signet_pipe_cloexec(&outputPipe) == 0 else { throw ChildProcessError(message: "pipe failed") }
             posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
             posix_spawn_file_actions_addclose(&actions, outputPipe[0])
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
         if pipeInput {
-            guard pipe(&inputPipe) == 0 else { throw ChildProcessError(message: "pipe failed") }
+            guard signet_pipe_cloexec(&inputPipe) == 0 else { throw ChildProcessError(message: "pipe failed") }
             posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
             posix_spawn_file_actions_addclose(&actions, inputPipe[1])
             // A reader that goes away must fail our write, not kill us.
@@ -41,6 +45,7 @@ public final class ChildProcess {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
         if quiet { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
+        signet_spawn_close_from(&actions, 3)
         // Threads of the Swift runtime block signals, and a spawned child inherits the mask: unblock
         // everything and restore default handlers, or SIGTERM would never stop the child.
         var attributes = posix_spawnattr_t()
@@ -66,7 +71,6 @@ public final class ChildProcess {
         self.pid = pid
         outputFD = captureOutput ? outputPipe[0] : -1
         inputFD = pipeInput ? inputPipe[1] : -1
-        if inputFD >= 0 { _ = fcntl(inputFD, F_SETFD, FD_CLOEXEC) }
     }
 
     public var isRunning: Bool {

@@ -22,21 +22,13 @@ struct AttackTests {
         return try! PNGEncoder.encode(Canvas(width: 60, height: 40, pixels: pixels))
     }()
 
-    func key(_ path: String) throws -> SigningKey { try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)) }
-
-    func signature(_ key: SigningKey, over proposal: JSONObject) throws -> String {
-        var metadata = Metadata(signed: try Targets(signed: proposal["signed"]!))
-        try metadata.sign(with: key)
-        return JSONWriter.compact.string(.object(["keyid": .string(key.keyID), "sig": .string(metadata.signatures[0].signature)]))
-    }
-
     @Test func anAttackerWithAdminDatabaseAndOnlineKeysCannotPublishANewAsset() async throws {
         let fixture = try ServerFixture()
         try await fixture.addRoleAccounts()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
         try ReleaseTests.trialRepository(fixture)
-        let online = try ["snapshot", "timestamp", "commands"].map { try key(ServerSetup.onlineKeyPath($0, in: data)) }
+        let online = try ["snapshot", "timestamp", "commands"].map { try keyFile(ServerSetup.onlineKeyPath($0, in: data)) }
         let ukrainian = HashAlgorithm.digest("sha256", of: Self.ukrainianFlag)!
         let store = fixture.store
         try await fixture.test { client in
@@ -49,7 +41,7 @@ struct AttackTests {
             let approved = try #require(try await client.json(.post, "/api/v1/releases", headers: editing).object)
             for index in 1...2 {
                 _ = try await client.json(.post, "/api/v1/releases/\(approved["id"]!.integerValue!)/signatures",
-                                          try signature(try key("\(data)/offline/approver-\(index).key"), over: approved), headers: approving)
+                                          try approval(try keyFile("\(data)/offline/approver-\(index).key"), of: approved), headers: approving)
             }
             // A player's client trusts root v1 and has verified that release.
             try AtomicFile.createDirectory("\(data)/player")
@@ -70,7 +62,7 @@ struct AttackTests {
             let forgedID = forged["id"]!.integerValue!
             // Signatures from keys the attacker holds are refused: a new key, the server's own keys.
             for attackerKey in [try SigningKey.generate()] + online {
-                let refused = try await client.json(.post, "/api/v1/releases/\(forgedID)/signatures", try signature(attackerKey, over: forged),
+                let refused = try await client.json(.post, "/api/v1/releases/\(forgedID)/signatures", try approval(attackerKey, of: forged),
                                                     headers: approving)
                 #expect(refused.status == .forbidden)
             }

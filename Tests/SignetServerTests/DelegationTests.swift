@@ -11,19 +11,13 @@ import Testing
 
 @Suite("Screen groups with their own approvers: delegated targets roles")
 struct DelegationTests {
-    func signature(_ key: SigningKey, over proposal: JSONObject) throws -> String {
-        var metadata = Metadata(signed: try Targets(signed: proposal["signed"]!))
-        try metadata.sign(with: key)
-        return JSONWriter.compact.string(.object(["keyid": .string(key.keyID), "sig": .string(metadata.signatures[0].signature)]))
-    }
-
     @Test func aGroupIsReleasedByItsOwnApproversOnceTheNetworkDelegatesIt() async throws {
         let fixture = try ServerFixture()
         try await fixture.addRoleAccounts()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
         try ReleaseTests.trialRepository(fixture)
-        let network = try (1...2).map { try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(data)/offline/approver-\($0).key")), as: UTF8.self)) }
+        let network = try (1...2).map { try keyFile("\(data)/offline/approver-\($0).key") }
         let astana = try (1...2).map { _ in try SigningKey.generate() }
         try await fixture.test { client in
             let (editor, admin) = try await ServerProgrammeTests().prepare(client)
@@ -32,7 +26,7 @@ struct DelegationTests {
             let administering: HTTPFields = [.authorization: "Bearer \(admin)"]
             _ = try await client.json(.put, "/api/v1/programme", ServerProgrammeTests.document, headers: editing)
             func sign(_ key: SigningKey, _ proposal: JSONObject) async throws -> TestResponse {
-                try await client.json(.post, "/api/v1/releases/\(proposal["id"]!.integerValue!)/signatures", try signature(key, over: proposal),
+                try await client.json(.post, "/api/v1/releases/\(proposal["id"]!.integerValue!)/signatures", try approval(key, of: proposal),
                                       headers: approving)
             }
 

@@ -39,7 +39,7 @@ struct ReleaseTests {
             let targets = try Targets(signed: signed)
             let programme = try #require(try await store.latestProgramme())
             #expect(targets.targets["programme.json"] == TargetFile(contents: programme.document, custom: .object(["programme_version": 1])))
-            let approver = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(data)/offline/approver-1.key")), as: UTF8.self))
+            let approver = try keyFile("\(data)/offline/approver-1.key")
             var metadata = Metadata(signed: targets)
             try metadata.sign(with: approver)
             #expect(HashAlgorithm.digest("sha256", of: metadata.canonicalSigned) == body["signed_sha256"]?.stringValue)
@@ -77,13 +77,8 @@ struct ReleaseTests {
 }
 
 extension ReleaseTests {
-    func signature(_ keyFile: String, over proposal: JSONObject, tamper: Bool = false) throws -> String {
-        let key = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: keyFile)), as: UTF8.self))
-        var targets = try Targets(signed: proposal["signed"]!)
-        if tamper { targets.version += 7 }
-        var metadata = Metadata(signed: targets)
-        try metadata.sign(with: key)
-        return JSONWriter.compact.string(.object(["keyid": .string(key.keyID), "sig": .string(metadata.signatures[0].signature)]))
+    func signature(_ path: String, over proposal: JSONObject, tamper: Bool = false) throws -> String {
+        try approval(try keyFile(path), of: proposal, tamper: tamper)
     }
 
     @Test func signaturesAreCheckedAndTheThresholdPublishes() async throws {

@@ -77,3 +77,18 @@ extension TestResponse {
     var object: JSONObject? { try? JSONParser().parse(Array(body.readableBytesView)).objectValue }
 }
 
+
+/// A private key file, as approvers and the server keep them.
+func keyFile(_ path: String) throws -> SigningKey {
+    try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
+}
+
+/// An approver's signature over a proposal's `signed` bytes, as the signatures endpoint takes it;
+/// `tamper` signs other bytes (a later version) instead.
+func approval(_ key: SigningKey, of proposal: JSONObject, tamper: Bool = false) throws -> String {
+    var targets = try Targets(signed: proposal["signed"]!)
+    if tamper { targets.version += 7 }
+    var metadata = Metadata(signed: targets)
+    try metadata.sign(with: key)
+    return JSONWriter.compact.string(.object(["keyid": .string(key.keyID), "sig": .string(metadata.signatures[0].signature)]))
+}

@@ -25,10 +25,11 @@ public enum ReleaseScope {
                       paths: ["groups/\(group)/programme.json", "groups/\(group)/assets/*"])
     }
 
-    /// Group names are path segments and role names: short, lower-case ASCII words.
-    public static func isValidGroup(_ name: String) -> Bool {
-        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { ("a"..."z").contains(Character(UnicodeScalar($0)))
-            || ("0"..."9").contains(Character(UnicodeScalar($0))) || $0 == UInt8(ascii: "-") }
+    /// Screen ids and group names end up in paths and role names: 1 to 64 lower-case ASCII
+    /// letters, digits and `-`, not starting with `-`.
+    public static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.first != UInt8(ascii: "-")
+            && name.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == UInt8(ascii: "-") }
     }
 
     /// The group whose release governs `screen`: the first of its groups that is delegated; nil

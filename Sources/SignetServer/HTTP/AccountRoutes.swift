@@ -26,7 +26,7 @@ enum AccountRoutes {
             if let list = body["groups"] {
                 guard let items = list.arrayValue, items.count <= 32 else { throw APIError(.badRequest, "groups: a list of up to 32 names") }
                 for item in items {
-                    guard let group = item.stringValue, ScreenRoutes.isName(group), !groups.contains(group) else {
+                    guard let group = item.stringValue, ReleaseScope.isValidName(group), !groups.contains(group) else {
                         throw APIError(.badRequest, "groups: distinct names of lowercase letters, digits and -")
                     }
                     groups.append(group)

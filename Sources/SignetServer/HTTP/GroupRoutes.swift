@@ -31,7 +31,7 @@ enum GroupRoutes {
 
         routes.on(.put, "/api/v1/groups/{group}/approvers") { request, context, principal in
             let group = context.parameters.get("group") ?? ""
-            guard ReleaseScope.isValidGroup(group) else { throw APIError(.badRequest, "group: lower-case letters, digits and '-'") }
+            guard ReleaseScope.isValidName(group) else { throw APIError(.badRequest, "group: lower-case letters, digits and '-'") }
             let body = try await JSONBody.object(request, context: context)
             try body.refuseUnknown(["keys", "threshold"])
             guard let values = body["keys"]?.arrayValue, (1...maxKeys).contains(values.count) else {

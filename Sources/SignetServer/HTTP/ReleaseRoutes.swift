@@ -14,7 +14,7 @@ enum ReleaseRoutes {
             let body = try await JSONBody.object(request, context: context, allowEmpty: true)
             try body.refuseUnknown(["group"])
             let group = body["group"] == nil ? nil : try body.text("group", maxLength: 64)
-            if let group, !ReleaseScope.isValidGroup(group) { throw APIError(.badRequest, "group: lower-case letters, digits and '-'") }
+            if let group, !ReleaseScope.isValidName(group) { throw APIError(.badRequest, "group: lower-case letters, digits and '-'") }
             try services.checkReleaseScope(group: group, account: principal!.account)
             guard let draft = try await services.store.latestProgramme() else { throw APIError(.notFound, "no programme saved yet") }
             let metadata = try services.publishedRepository()

@@ -30,7 +30,7 @@ enum ScreenRoutes {
             let body = try await JSONBody.object(request, context: context)
             try body.refuseUnknown(["id", "name", "width", "height", "time_zone", "groups"])
             let id = try body.text("id", maxLength: 64)
-            guard isName(id) else { throw APIError(.badRequest, "id: lowercase letters, digits and - only") }
+            guard ReleaseScope.isValidName(id) else { throw APIError(.badRequest, "id: lowercase letters, digits and - only") }
             let name = try body.text("name", maxLength: 200)
             func size(_ key: String) throws -> Int {
                 guard let value = body[key]?.integerValue, (1...16_384).contains(value) else {
@@ -45,7 +45,7 @@ enum ScreenRoutes {
             if let list = body["groups"] {
                 guard let items = list.arrayValue, items.count <= 32 else { throw APIError(.badRequest, "groups: a list of up to 32 names") }
                 for item in items {
-                    guard let group = item.stringValue, isName(group), !groups.contains(group) else {
+                    guard let group = item.stringValue, ReleaseScope.isValidName(group), !groups.contains(group) else {
                         throw APIError(.badRequest, "groups: distinct names of lowercase letters, digits and -")
                     }
                     groups.append(group)
@@ -99,11 +99,6 @@ enum ScreenRoutes {
             return JSONBody.response(["screen": .string(bound.screen), "key_id": .string(key.keyID),
                                       "repository": "/repository/metadata/"], status: .created)
         }
-    }
-
-    static func isName(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64 && text.utf8.first != UInt8(ascii: "-")
-            && text.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == UInt8(ascii: "-") }
     }
 
     static func describe(_ screen: ScreenRecord) -> JSONObject {

@@ -19,7 +19,7 @@ struct ReleaseScopeTests {
         #expect(ReleaseScope.programmePath(group: "astana") == "groups/astana/programme.json")
         let role = ReleaseScope.delegatedRole(group: "astana", keyIDs: ["k"], threshold: 1)
         #expect(role.terminating && role.isDelegated(path: "groups/astana/assets/ab12") && !role.isDelegated(path: "groups/berlin/programme.json"))
-        #expect(ReleaseScope.isValidGroup("astana-roadside") && !ReleaseScope.isValidGroup("../x") && !ReleaseScope.isValidGroup("Astana"))
+        #expect(ReleaseScope.isValidName("astana-roadside") && !ReleaseScope.isValidName("../x") && !ReleaseScope.isValidName("Astana"))
     }
 
     @Test func aRestrictedProgrammeKeepsOnlyWhatItsScreensUseAndShowsTheSame() throws {

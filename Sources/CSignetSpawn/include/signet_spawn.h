@@ -1,0 +1,13 @@
+#ifndef SIGNET_SPAWN_H
+#define SIGNET_SPAWN_H
+
+#include <spawn.h>
+
+/// Adds a file action that closes every descriptor from `lowest` up in the child, so that it
+/// inherits nothing of ours but what the other actions give it (glibc's addclosefrom_np).
+int signet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
+
+/// A pipe whose two ends are close-on-exec from birth (pipe2 with O_CLOEXEC).
+int signet_pipe_cloexec(int fds[2]);
+
+#endif
