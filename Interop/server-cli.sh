@@ -201,6 +201,23 @@ assert any(e.get("action") == "release.publish" and e.get("address") for e in ev
 PY
 }
 check "the server logs JSON lines, the publication among them" json_logs
+# Fleet commands: a device written in Python (from the protocol description) enrolls, verifies
+# each signed command against the root's commands key and acknowledges it; `signet blank` and
+# `signet restore` wait for the acknowledgement.
+operator_token=$(curl -s -b "$work/cookies" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" -d '{"label": "operator"}' \
+  "$url/api/v1/me/tokens" | jq -r .token)
+enrollment=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -X POST "$url/api/v1/screens/astana-1/enrollment" | jq -r .token)
+"$python" "$here/python_device.py" "$url" astana-1 "$enrollment" "$data/repository/metadata/1.root.json" 20 >"$work/device.log" 2>&1 &
+device=$!
+for _ in $(seq 1 50); do grep -q enrolled "$work/device.log" 2>/dev/null && break; sleep 0.1; done
+fleet() {  # fleet ACTION
+  "$bin/signet" "$1" --screen astana-1 --server "$url" --token "$operator_token" --wait 10 >"$work/fleet.out" 2>&1 \
+    && grep -q "$1: 1 of 1 screens acknowledged" "$work/fleet.out" || { cat "$work/fleet.out" "$work/device.log"; return 1; }
+}
+check "signet blank --screen astana-1: the Python device verifies the signed command and acknowledges it" fleet blank
+check "signet restore: the next sequence number, verified and acknowledged" fleet restore
+check "  the device saw blank #1 then restore #2" bash -c "grep -q 'blank #1 verified' '$work/device.log' && grep -q 'restore #2 verified' '$work/device.log'"
+kill "$device" 2>/dev/null; wait "$device" 2>/dev/null
 # An attacker with the whole server: the admin account proposes the Ukrainian flag, the database
 # gets forged approvals, and the online keys sign new targets, snapshot and timestamp. Neither
 # python-tuf nor Signet's client accepts it, whether it trusted the last release or starts fresh.

@@ -39,6 +39,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     ReleaseRoutes.register(routes)
     GroupRoutes.register(routes)
     DeviceRoutes.register(routes)
+    CommandRoutes.register(routes)
     OpenAPIDocument.register(routes)
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.

@@ -62,7 +62,7 @@ struct BadInputTests {
                 }
                 checked += 1
             }
-            #expect(checked == 11)  // session, enroll, password, tokens, TOTP confirm, screens, programme, releases, signatures, accounts, group approvers
+            #expect(checked == 12)  // session, enroll, password, tokens, TOTP confirm, screens, programme, releases, signatures, accounts, group approvers, commands
             #expect(try await fixture.store.dump() == before)
         }
     }

@@ -31,6 +31,10 @@ public enum AccessRules {
         // A device enrolls with a one-time token, which is its credential.
         Rule(method: .post, path: "/api/v1/enroll", audience: .anyone),
         Rule(method: .post, path: "/api/v1/devices/heartbeat", audience: .device),
+        Rule(method: .get, path: "/api/v1/devices/commands", audience: .device),
+        Rule(method: .post, path: "/api/v1/devices/commands/{id}/ack", audience: .device),
+        Rule(method: .post, path: "/api/v1/commands", audience: .roles([.operator, .admin])),
+        Rule(method: .get, path: "/api/v1/commands", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/session", audience: .signedIn),
         Rule(method: .delete, path: "/api/v1/session", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/me/password", audience: .signedIn),

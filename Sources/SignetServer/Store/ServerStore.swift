@@ -76,6 +76,7 @@ public struct ServerStore: Sendable {
         migrateReleaseSignatures(&migrator)
         migrateGroupApprovers(&migrator)
         migrateDeviceStatus(&migrator)
+        migrateCommands(&migrator)
         return migrator
     }
 }

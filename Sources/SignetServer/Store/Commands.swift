@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import SignetCore
+
+/// A command as issued to one screen, and its acknowledgement once the player reports it.
+public struct IssuedCommand: Sendable, Equatable {
+    public let id: Int64
+    public let screen: String
+    public let sequence: Int64
+    public let action: String
+    /// The signed command document, as the player receives it.
+    public let signed: [UInt8]
+    public let issuedBy: String
+    public let issuedAt: Instant
+    public let expires: Instant
+    public let acknowledgedAt: Instant?
+    /// `done`, or `refused: reason`, as the player reported it.
+    public let result: String?
+}
+
+extension ServerStore {
+    static func migrateCommands(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("10: commands") { db in
+            try db.create(table: "command_sequence") { table in
+                table.column("screen_id", .text).primaryKey().references("screen", onDelete: .cascade)
+                table.column("last_sequence", .integer).notNull()
+            }
+            try db.create(table: "command") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade).indexed()
+                table.column("sequence", .integer).notNull()
+                table.column("action", .text).notNull()
+                table.column("signed", .blob).notNull()
+                table.column("issued_by", .text).notNull()
+                table.column("issued_ms", .integer).notNull()
+                table.column("expires_ms", .integer).notNull()
+                table.column("acked_ms", .integer)
+                table.column("result", .text)
+            }
+        }
+    }
+
+    /// Issues one command per screen in one transaction: each screen's next sequence number, the
+    /// command's id, then its signature over both (`sign` gets the finished command).
+    func issueCommands(screens: [String], by account: String, at now: Instant, expires: Instant,
+                       make: @Sendable (_ screen: String, _ sequence: Int64, _ id: Int64) throws -> (action: String, signed: [UInt8]))
+        async throws -> [IssuedCommand]
+    {
+        try await database.write { db in
+            var issued: [IssuedCommand] = []
+            for screen in screens {
+                let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM command_sequence WHERE screen_id = ?", arguments: [screen]) ?? 0
+                let sequence = last + 1
+                try db.execute(sql: """
+                    INSERT INTO command_sequence (screen_id, last_sequence) VALUES (?, ?)
+                    ON CONFLICT(screen_id) DO UPDATE SET last_sequence = excluded.last_sequence
+                    """, arguments: [screen, sequence])
+                try db.execute(sql: """
+                    INSERT INTO command (screen_id, sequence, action, signed, issued_by, issued_ms, expires_ms) VALUES (?, ?, '', x'', ?, ?, ?)
+                    """, arguments: [screen, sequence, account, now.millisecondsSince1970, expires.millisecondsSince1970])
+                let id = db.lastInsertedRowID
+                let made = try make(screen, sequence, id)
+                try db.execute(sql: "UPDATE command SET action = ?, signed = ? WHERE id = ?", arguments: [made.action, Data(made.signed), id])
+                issued.append(IssuedCommand(id: id, screen: screen, sequence: sequence, action: made.action, signed: made.signed,
+                                            issuedBy: account, issuedAt: now, expires: expires, acknowledgedAt: nil, result: nil))
+            }
+            return issued
+        }
+    }
+
+    /// Commands for a screen that are neither acknowledged nor expired, oldest first.
+    func pendingCommands(screen: String, now: Instant) async throws -> [IssuedCommand] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM command WHERE screen_id = ? AND acked_ms IS NULL AND expires_ms > ? ORDER BY sequence
+                """, arguments: [screen, now.millisecondsSince1970]).map(Self.issuedCommand(from:))
+        }
+    }
+
+    /// Records a player's acknowledgement; false if the command is not this screen's or was
+    /// acknowledged already.
+    func acknowledge(command id: Int64, screen: String, result: String, at now: Instant) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE command SET acked_ms = ?, result = ? WHERE id = ? AND screen_id = ? AND acked_ms IS NULL",
+                           arguments: [now.millisecondsSince1970, result, id, screen])
+            return db.changesCount == 1
+        }
+    }
+
+    public func commands(ids: [Int64]) async throws -> [IssuedCommand] {
+        guard !ids.isEmpty else { return [] }
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM command WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                             arguments: StatementArguments(ids)).map(Self.issuedCommand(from:))
+        }
+    }
+
+    static func issuedCommand(from row: Row) -> IssuedCommand {
+        IssuedCommand(id: row["id"], screen: row["screen_id"], sequence: row["sequence"], action: row["action"],
+                      signed: Array(row["signed"] as Data), issuedBy: row["issued_by"],
+                      issuedAt: Instant(millisecondsSince1970: row["issued_ms"]), expires: Instant(millisecondsSince1970: row["expires_ms"]),
+                      acknowledgedAt: (row["acked_ms"] as Int64?).map(Instant.init(millisecondsSince1970:)), result: row["result"])
+    }
+}

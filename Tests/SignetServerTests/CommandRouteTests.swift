@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import SignetCore
+import SignetTUFClient
+import Testing
+
+@testable import SignetServer
+
+@Suite("Fleet commands: issued per screen, signed, fetched and acknowledged by the device")
+struct CommandRouteTests {
+    /// A request signed by the device, as DeviceTests sends heartbeats.
+    func deviceRequest(_ client: some TestClientProtocol, key: SigningKey, method: HTTPRequest.Method, path: String, body: String = "",
+                       time: Int64) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for (name, value) in try DeviceSignature.headers(key: key, method: method.rawValue, path: path, screen: "astana-1", time: time,
+                                                         body: Array(body.utf8)) {
+            headers[HTTPField.Name(name)!] = value
+        }
+        return try await client.execute(uri: path, method: method, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test func aBlankReachesTheScreenOnceAndItsAcknowledgementIsRecorded() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        let data = fixture.config.dataDirectory
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try ReleaseTests.trialRepository(fixture)
+        let root = try Metadata<Root>(bytes: try #require(try AtomicFile.read("\(data)/repository/metadata/1.root.json")))
+        let keys = try CommandKeys(root: root.signed)
+        try await fixture.test { client in
+            let device = try await DeviceTests().enrolledScreen(client, fixture)
+            let operating: HTTPFields = [.authorization: "Bearer \(try await client.token(for: "operator"))"]
+            let viewing: HTTPFields = [.authorization: "Bearer \(try await client.token(for: "viewer"))"]
+            #expect(try await client.json(.post, "/api/v1/commands", #"{"action": "blank", "all": true}"#, headers: viewing).status == .forbidden)
+            #expect(try await client.json(.post, "/api/v1/commands", #"{"action": "blank", "screens": ["nowhere"]}"#, headers: operating).status == .notFound)
+            #expect(try await client.json(.post, "/api/v1/commands", #"{"action": "blank", "all": true, "group": "g"}"#, headers: operating).status == .badRequest)
+            #expect(try await client.json(.post, "/api/v1/commands", #"{"action": "brightness", "all": true}"#, headers: operating).status == .badRequest)
+
+            let issued = try await client.json(.post, "/api/v1/commands", #"{"action": "blank", "all": true}"#, headers: operating)
+            #expect(issued.status == .created, "\(issued.text)")
+            let command = try #require(issued.object?["commands"]?.arrayValue?.first?.objectValue)
+            #expect(command["screen"] == .string("astana-1") && command["sequence"] == .integer(1) && command["acknowledged_at"] == .null)
+            let id = try #require(command["id"]?.integerValue)
+
+            // The device fetches it, verifies it against the root's commands key, and acknowledges it.
+            var time = fixture.clock.now().millisecondsSince1970
+            let pending = try await deviceRequest(client, key: device, method: .get, path: "/api/v1/devices/commands", time: time)
+            let documents = try #require(pending.object?["commands"]?.arrayValue)
+            #expect(documents.count == 1)
+            var gate = CommandGate(screen: "astana-1")
+            let bytes = JSONWriter.compact.encode(documents[0])
+            let accepted = try gate.accept(bytes, keys: keys, now: fixture.clock.now().tufTime)
+            #expect(accepted.action == .blank && accepted.id == id && accepted.issuedBy == "operator")
+            #expect(throws: CommandGate.Refusal.replayed(sequence: 1, last: 1)) { try gate.accept(bytes, keys: keys, now: fixture.clock.now().tufTime) }
+            time += 1
+            let ack = try await deviceRequest(client, key: device, method: .post, path: "/api/v1/devices/commands/\(id)/ack",
+                                              body: #"{"result": "done"}"#, time: time)
+            #expect(ack.status == .ok, "\(ack.text)")
+            time += 1
+            #expect(try await deviceRequest(client, key: device, method: .post, path: "/api/v1/devices/commands/\(id)/ack",
+                                            body: #"{"result": "done"}"#, time: time).status == .conflict)
+            time += 1
+            let after = try await deviceRequest(client, key: device, method: .get, path: "/api/v1/devices/commands", time: time)
+            #expect(after.object?["commands"]?.arrayValue?.isEmpty == true)
+            let status = try await client.json(.get, "/api/v1/commands?ids=\(id)", headers: viewing)
+            let record = try #require(status.object?["commands"]?.arrayValue?.first?.objectValue)
+            #expect(record["result"] == .string("done") && record["acknowledged_at"] != .null)
+
+            // The next command for the screen has the next number; an expired one is no longer offered.
+            let restore = try await client.json(.post, "/api/v1/commands", #"{"action": "restore", "screens": ["astana-1"], "expires_in_s": 5}"#,
+                                                headers: operating)
+            #expect(restore.object?["commands"]?.arrayValue?.first?.objectValue?["sequence"] == .integer(2))
+            fixture.clock.advance(minutes: 1)
+            let later = try await deviceRequest(client, key: device, method: .get, path: "/api/v1/devices/commands",
+                                                time: fixture.clock.now().millisecondsSince1970)
+            #expect(later.object?["commands"]?.arrayValue?.isEmpty == true)
+            #expect(try await fixture.store.auditEvents().map(\.action).filter { $0.hasPrefix("command.") } == ["command.issue", "command.ack", "command.issue"])
+        }
+    }
+}
