@@ -23,11 +23,9 @@ struct AttackTests {
     }()
 
     @Test func anAttackerWithAdminDatabaseAndOnlineKeysCannotPublishANewAsset() async throws {
-        let fixture = try ServerFixture()
-        try await fixture.addRoleAccounts()
+        let fixture = try await ServerFixture.withRepository()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        try ReleaseTests.trialRepository(fixture)
         let online = try ["snapshot", "timestamp", "commands"].map { try keyFile(ServerSetup.onlineKeyPath($0, in: data)) }
         let ukrainian = HashAlgorithm.digest("sha256", of: Self.ukrainianFlag)!
         let store = fixture.store

@@ -29,11 +29,9 @@ struct BadInputTests {
     /// Every route that reads a JSON body, called by a role it admits with broken JSON, JSON of the
     /// wrong shape, and unknown fields: 400 with {"error": ...}, and the database as it was.
     @Test func everyJSONRouteRefusesBrokenBodiesWithoutAChange() async throws {
-        let fixture = try ServerFixture()
-        try await fixture.addRoleAccounts()
+        let fixture = try await ServerFixture.withRepository()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        try ReleaseTests.trialRepository(fixture)
         try await fixture.test { client in
             var tokens: [Role: String] = [:]
             for role in Role.allCases { tokens[role] = try await client.token(for: role.rawValue) }

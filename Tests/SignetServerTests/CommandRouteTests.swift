@@ -22,11 +22,9 @@ struct CommandRouteTests {
     }
 
     @Test func aBlankReachesTheScreenOnceAndItsAcknowledgementIsRecorded() async throws {
-        let fixture = try ServerFixture()
-        try await fixture.addRoleAccounts()
+        let fixture = try await ServerFixture.withRepository()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        try ReleaseTests.trialRepository(fixture)
         let root = try Metadata<Root>(bytes: try #require(try AtomicFile.read("\(data)/repository/metadata/1.root.json")))
         let keys = try CommandKeys(root: root.signed)
         try await fixture.test { client in

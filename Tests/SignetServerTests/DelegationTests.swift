@@ -12,11 +12,9 @@ import Testing
 @Suite("Screen groups with their own approvers: delegated targets roles")
 struct DelegationTests {
     @Test func aGroupIsReleasedByItsOwnApproversOnceTheNetworkDelegatesIt() async throws {
-        let fixture = try ServerFixture()
-        try await fixture.addRoleAccounts()
+        let fixture = try await ServerFixture.withRepository()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        try ReleaseTests.trialRepository(fixture)
         let network = try (1...2).map { try keyFile("\(data)/offline/approver-\($0).key") }
         let astana = try (1...2).map { _ in try SigningKey.generate() }
         try await fixture.test { client in

@@ -92,3 +92,14 @@ func approval(_ key: SigningKey, of proposal: JSONObject, tamper: Bool = false) 
     try metadata.sign(with: key)
     return JSONWriter.compact.string(.object(["keyid": .string(key.keyID), "sig": .string(metadata.signatures[0].signature)]))
 }
+
+extension ServerFixture {
+    /// A fixture with one account per role and a published trial repository (1 custodian; 2 of 3
+    /// approvers, keys in offline/). The caller removes `config.dataDirectory`.
+    static func withRepository() async throws -> ServerFixture {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        try ReleaseTests.trialRepository(fixture)
+        return fixture
+    }
+}
