@@ -107,12 +107,9 @@ actor ReleasePublisher {
     }
 
     /// The key that signs fleet commands (read for each request, so a rotated file takes effect).
-    nonisolated func commandsKey() throws -> SigningKey {
-        try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath("commands", in: folder))),
-                                   as: UTF8.self))
-    }
+    nonisolated func commandsKey() throws -> SigningKey { try onlineKey("commands") }
 
-    private func onlineKey(_ role: String) throws -> SigningKey {
+    private nonisolated func onlineKey(_ role: String) throws -> SigningKey {
         try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath(role, in: folder))), as: UTF8.self))
     }
 }
