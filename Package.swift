@@ -79,6 +79,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The player: its verified content cache (and, next, playout, commands and heartbeats).
+        .target(
+            name: "SignetPlayer",
+            dependencies: ["SignetCore", "SignetTUFClient"],
+            swiftSettings: swiftSettings
+        ),
         // TUF client: the specification's section 5 workflow over HTTP and a local metadata store.
         .target(
             name: "SignetTUFClient",
@@ -148,6 +154,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SignetPlayerTests", dependencies: ["SignetPlayer", "SignetCore", "SignetTUFClient"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SignetOutputTests", dependencies: ["SignetOutput", "SignetRender", "SignetSystem"],
                     swiftSettings: swiftSettings),
         .testTarget(
