@@ -136,7 +136,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Fixtures shared by the test targets: an in-memory repository with fixed keys.
-        .target(name: "SignetTestSupport", dependencies: ["SignetCore"], path: "Tests/SignetTestSupport",
+        .target(name: "SignetTestSupport", dependencies: ["SignetCore", "SignetTUFClient"], path: "Tests/SignetTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender", "SignetTestSupport"], exclude: ["Golden"],
@@ -154,7 +154,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SignetPlayerTests", dependencies: ["SignetPlayer", "SignetCore", "SignetTUFClient"],
+        .testTarget(name: "SignetPlayerTests", dependencies: ["SignetPlayer", "SignetCore", "SignetTUFClient", "SignetTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SignetOutputTests", dependencies: ["SignetOutput", "SignetRender", "SignetSystem"],
                     swiftSettings: swiftSettings),

@@ -202,6 +202,15 @@ public struct Updater: Sendable {
     public func downloadTarget(_ targetPath: String, info: TargetFile, baseURL: String, directory: String)
         async throws(TUFError) -> String
     {
+        let bytes = try await fetchTarget(targetPath, info: info, baseURL: baseURL)
+        let path = Self.cachePath(for: targetPath, in: directory)
+        try AtomicFile.write(bytes, to: path)
+        return path
+    }
+
+    /// Downloads a target and verifies its length and every hash; the bytes, for a caller that
+    /// stores them its own way.
+    public func fetchTarget(_ targetPath: String, info: TargetFile, baseURL: String) async throws(TUFError) -> [UInt8] {
         var remotePath = targetPath
         if trusted.root.signed.usesConsistentSnapshots, config.prefixTargetsWithHash, let hash = info.hashes.values.first {
             if let slash = targetPath.lastIndex(of: "/") {
@@ -215,8 +224,6 @@ public struct Updater: Sendable {
         let base = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         let bytes = try await fetcher.fetch(base + encoded, maxBytes: Int(clamping: info.length))
         try info.verify(bytes, what: targetPath)
-        let path = Self.cachePath(for: targetPath, in: directory)
-        try AtomicFile.write(bytes, to: path)
-        return path
+        return bytes
     }
 }

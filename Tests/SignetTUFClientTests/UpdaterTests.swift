@@ -6,39 +6,6 @@ import Testing
 @testable import SignetCore
 @testable import SignetTUFClient
 
-/// Serves a `TestRepository` from memory like a static HTTP server, and records requests.
-final class MemoryFetcher: Fetcher {
-    let served: Mutex<[String: [UInt8]]>
-    let requests = Mutex<[String]>([])
-
-    init(_ repository: TestRepository) {
-        var files: [String: [UInt8]] = [:]
-        for (path, bytes) in repository.files { files["mem://r/metadata/\(path)"] = bytes }
-        for (path, bytes) in repository.targetFiles {
-            let hash = TargetFile(contents: bytes).hashes.values[0]
-            let (folder, name) = path.lastIndex(of: "/").map { (String(path[...$0]), String(path[path.index(after: $0)...])) }
-                ?? ("", path)
-            files["mem://r/targets/\(path)"] = bytes
-            files["mem://r/targets/\(folder)\(hash).\(name)"] = bytes
-        }
-        served = Mutex(files)
-    }
-
-    subscript(path: String) -> [UInt8]? {
-        get { served.withLock { $0["mem://r/metadata/\(path)"] } }
-        set { served.withLock { $0["mem://r/metadata/\(path)"] = newValue } }
-    }
-
-    func setTarget(_ name: String, _ bytes: [UInt8]) { served.withLock { $0["mem://r/targets/\(name)"] = bytes } }
-
-    func fetch(_ url: String, maxBytes: Int) async throws(TUFError) -> [UInt8] {
-        requests.withLock { $0.append(url.replacingOccurrences(of: "mem://r/", with: "")) }
-        guard let bytes = served.withLock({ $0[url] }) else { throw TUFError(.httpStatus(404), "\(url): HTTP 404") }
-        guard bytes.count <= maxBytes else { throw TUFError(.lengthMismatch, "\(url): more than the limit of \(maxBytes) bytes") }
-        return bytes
-    }
-}
-
 /// A client's folders, removed when the test ends.
 final class ClientFolder {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("signet-client-\(UUID().uuidString)").path

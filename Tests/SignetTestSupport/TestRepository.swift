@@ -33,9 +33,9 @@ public struct TestRepository: Sendable {
     }
 
     /// Stages a new targets version with `contents` added, signs it, and publishes.
-    public mutating func addTarget(_ path: String, _ contents: [UInt8], role: String = Targets.type) throws {
+    public mutating func addTarget(_ path: String, _ contents: [UInt8], role: String = Targets.type, custom: JSONValue? = nil) throws {
         var body = try metadata.nextTargets(role, now: now)
-        body.targets[path] = TargetFile(contents: contents)
+        body.targets[path] = TargetFile(contents: contents, custom: custom)
         try metadata.stageTargets(role, body)
         try metadata.signStaged(role, with: keys[role]!)
         targetFiles[path] = contents

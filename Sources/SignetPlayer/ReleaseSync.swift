@@ -1,0 +1,70 @@
+import SignetCore
+import SignetTUFClient
+
+/// Where a player's releases come from: the repository's metadata and targets (the server or any
+/// mirror: everything read is verified), and the player's trusted metadata folder.
+public struct ReleaseSource: Sendable {
+    public let metadataBaseURL: String
+    public let targetsBaseURL: String
+    public let metadataDirectory: String
+    public let fetcher: any Fetcher
+
+    public init(metadataBaseURL: String, targetsBaseURL: String, metadataDirectory: String, fetcher: any Fetcher) {
+        self.metadataBaseURL = metadataBaseURL
+        self.targetsBaseURL = targetsBaseURL
+        self.metadataDirectory = metadataDirectory
+        self.fetcher = fetcher
+    }
+}
+
+/// One update of a player: refresh the trusted metadata, find the programme that governs this
+/// screen (the network's, or that of a group the network delegates), fetch into the cache only
+/// what it lacks, each file verified against the metadata, and switch to it when it is complete.
+/// Any failure leaves the programme in use as it was.
+public enum ReleaseSync {
+    public static func update(from source: ReleaseSource, now: TUFTime, cache: ContentCache, screen: String) async throws -> ContentCache.Current {
+        // A TUF update is one refresh from one fixed time: each update has an updater of its own.
+        var updater = try Updater(metadataBaseURL: source.metadataBaseURL, metadataDirectory: source.metadataDirectory,
+                                  fetcher: source.fetcher, now: now)
+        do {
+            let current = try await update(&updater, cache: cache, screen: screen, targetsBaseURL: source.targetsBaseURL)
+            try await updater.flush()
+            return current
+        } catch {
+            try? await updater.flush()
+            throw error
+        }
+    }
+
+    static func update(_ updater: inout Updater, cache: ContentCache, screen: String, targetsBaseURL: String) async throws -> ContentCache.Current {
+        try await updater.refresh()
+        let groups = updater.trusted.targets?.signed.delegations?.roles?.compactMap { ReleaseScope.group(ofRole: $0.name) } ?? []
+        for group in [nil] + groups.map(Optional.some) {
+            let path = ReleaseScope.programmePath(group: group)
+            guard let info = try await updater.targetInfo(for: path) else { continue }
+            let document = try await fetch(path, info: info, updater: updater, cache: cache, baseURL: targetsBaseURL)
+            let programme: Programme
+            do { programme = try Programme(bytes: cache.object(document) ?? []) } catch { throw PlayerError("\(path): \(error)") }
+            guard programme.screens[screen] != nil else { continue }
+            for asset in cache.missing(for: programme) {
+                let assetPath = ReleaseScope.assetPath(asset, group: group)
+                guard let assetInfo = try await updater.targetInfo(for: assetPath), assetInfo.hashes["sha256"] == asset else {
+                    throw PlayerError("\(path) names asset \(asset.prefix(16)), which the release does not list as \(assetPath)")
+                }
+                _ = try await fetch(assetPath, info: assetInfo, updater: updater, cache: cache, baseURL: targetsBaseURL)
+            }
+            let release = info.custom?.objectValue?["programme_version"]?.integerValue ?? 0
+            if let current = cache.current()?.current, current.programme == document { return current }
+            return try cache.install(programme: document, release: release)
+        }
+        throw PlayerError("no published programme names screen \(screen)")
+    }
+
+    /// A target's bytes from the cache if already there, else downloaded, verified and stored.
+    static func fetch(_ path: String, info: TargetFile, updater: Updater, cache: ContentCache, baseURL: String) async throws -> String {
+        guard let sha256 = info.hashes["sha256"] else { throw PlayerError("\(path) has no sha256 in the release") }
+        if cache.contains(sha256) { return sha256 }
+        let bytes = try await updater.fetchTarget(path, info: info, baseURL: baseURL)
+        return try cache.store(bytes)
+    }
+}
