@@ -1,0 +1,49 @@
+import Foundation
+import SignetCore
+import Testing
+
+@testable import SignetPlayer
+
+@Suite("Commands change the player's state once, and the state survives a restart")
+struct ControlStateTests {
+    let key = try! SigningKey.generate()
+    let now = TUFTime(iso8601: "2026-11-29T12:00:00Z")!
+
+    var keys: CommandKeys {
+        var root = Root(expires: now.adding(seconds: 86_400))
+        root.unrecognized["x-signet"] = .object(["commands": .object([
+            "keyids": .array([.string(key.keyID)]), "threshold": 1, "keys": .object([key.keyID: .object(key.publicKey.json)]),
+        ])])
+        return try! CommandKeys(root: root)
+    }
+
+    func command(_ action: Command.Action, _ sequence: Int64, level: Int64? = nil) throws -> [UInt8] {
+        var metadata = Metadata(signed: Command(action: action, screen: "astana-1", sequence: sequence, id: sequence, issuedBy: "ana",
+                                                expires: now.adding(seconds: 60), level: level))
+        try metadata.sign(with: key)
+        return metadata.encoded()
+    }
+
+    @Test func blankSurvivesARestartAndAReplayIsStillRefused() throws {
+        let path = NSTemporaryDirectory() + "signet-control-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = ControlStore(path: path)
+        #expect(try store.load() == ControlState())
+        let blank = try command(.blank, 1)
+        let (_, state) = try store.receive(blank, screen: "astana-1", keys: keys, now: now)
+        #expect(state.mode == .blank && state.lastSequence == 1)
+        // A new process reads the same state, and the same command is refused.
+        let restarted = ControlStore(path: path)
+        #expect(try restarted.load().mode == .blank)
+        #expect(throws: CommandGate.Refusal.replayed(sequence: 1, last: 1)) { try restarted.receive(blank, screen: "astana-1", keys: keys, now: now) }
+        let (_, dimmed) = try restarted.receive(try command(.brightness, 2, level: 40), screen: "astana-1", keys: keys, now: now)
+        #expect(dimmed.brightness == 40 && dimmed.mode == .blank)
+        let (_, restored) = try restarted.receive(try command(.restore, 3), screen: "astana-1", keys: keys, now: now)
+        #expect(restored.mode == .programme && restored.lastSequence == 3)
+        _ = try restarted.receive(try command(.lockdown, 4), screen: "astana-1", keys: keys, now: now)
+        #expect(try restarted.load().lockdown)
+        // A damaged state file is an error, never a silent reset of the sequence.
+        try Data("{\"mode\": \"blank\"}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: PlayerError.self) { try restarted.load() }
+    }
+}
