@@ -82,7 +82,7 @@ let package = Package(
         // The player: its verified content cache (and, next, playout, commands and heartbeats).
         .target(
             name: "SignetPlayer",
-            dependencies: ["SignetCore", "SignetTUFClient"],
+            dependencies: ["SignetCore", "SignetRender", "SignetTUFClient"],
             swiftSettings: swiftSettings
         ),
         // TUF client: the specification's section 5 workflow over HTTP and a local metadata store.
@@ -154,7 +154,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SignetPlayerTests", dependencies: ["SignetPlayer", "SignetCore", "SignetTUFClient", "SignetTestSupport"],
+        .testTarget(name: "SignetPlayerTests", dependencies: ["SignetPlayer", "SignetCore", "SignetRender", "SignetTUFClient", "SignetTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SignetOutputTests", dependencies: ["SignetOutput", "SignetRender", "SignetSystem"],
                     swiftSettings: swiftSettings),

@@ -29,6 +29,9 @@ public struct ScreenFrames {
         return (canvas, showing)
     }
 
+    /// One slide of the programme (the safe slide, say), or black for nil, outside the schedule.
+    public mutating func still(_ slide: String?) throws(RenderError) -> Canvas { try render(slide) }
+
     private mutating func render(_ slide: String?) throws(RenderError) -> Canvas {
         let screen = engine.screen
         guard let slide else { return SlideRenderer.black(width: screen.width, height: screen.height).render() }
