@@ -30,7 +30,7 @@ public struct ContentCache: Sendable {
 
     /// The object's bytes if it is in the cache and still hashes to its name.
     public func object(_ sha256: String) -> [UInt8]? {
-        guard Self.isHash(sha256), let bytes = try? AtomicFile.read("\(objects)/\(sha256)", maxBytes: Self.maxObjectBytes),
+        guard HashAlgorithm.isSHA256Hex(sha256), let bytes = try? AtomicFile.read("\(objects)/\(sha256)", maxBytes: Self.maxObjectBytes),
               HashAlgorithm.digest("sha256", of: bytes) == sha256
         else { return nil }
         return bytes
@@ -88,10 +88,6 @@ public struct ContentCache: Sendable {
             removed += 1
         }
         return removed
-    }
-
-    static func isHash(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
 

@@ -153,7 +153,7 @@ public struct Asset: Sendable, Equatable {
     public let height: Int
 
     init(sha256: String, _ reader: ProgrammeReader) throws(ProgrammeError) {
-        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+        guard HashAlgorithm.isSHA256Hex(sha256) else {
             throw ProgrammeError(reader.context, "an asset's key must be its sha256 in 64 lowercase hex digits")
         }
         self.sha256 = sha256

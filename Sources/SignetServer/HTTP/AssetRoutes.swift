@@ -40,7 +40,7 @@ enum AssetRoutes {
 
         routes.on(.get, "/api/v1/assets/{sha256}") { _, context, _ in
             let hash = context.parameters.get("sha256") ?? ""
-            guard AssetFiles.isHash(hash), let asset = try await services.store.asset(sha256: hash) else {
+            guard HashAlgorithm.isSHA256Hex(hash), let asset = try await services.store.asset(sha256: hash) else {
                 throw APIError(.notFound, "no asset with that sha256")
             }
             let body = try await FileIO().loadFile(path: services.assets.path(hash), context: context)
@@ -62,10 +62,6 @@ struct AssetFiles: Sendable {
     let maxBytes: Int
 
     func path(_ hash: String) -> String { "\(directory)/\(hash)" }
-
-    static func isHash(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
-    }
 
     /// Streams an upload to `assets/SHA256` and describes it; refuses what is too large, empty,
     /// not a PNG or JPEG, or does not decode within the renderer's limits.

@@ -86,7 +86,7 @@ enum ProgrammeRoutes {
             guard let typeface = services.typeface else { throw APIError(.serviceUnavailable, "the renderer's font could not be loaded") }
             let assets = services.assets
             var frames = ScreenFrames(engine: engine, renderer: SlideRenderer(typeface: typeface)) { hash in
-                AssetFiles.isHash(hash) ? (try? Data(contentsOf: URL(fileURLWithPath: assets.path(hash)))).map(Array.init) : nil
+                HashAlgorithm.isSHA256Hex(hash) ? (try? Data(contentsOf: URL(fileURLWithPath: assets.path(hash)))).map(Array.init) : nil
             }
             let canvas: Canvas, showing: Showing
             do { (canvas, showing) = try frames.frame(at: instant) } catch {
@@ -151,7 +151,7 @@ extension Services {
         if let assets = draft["assets"]?.objectValue {
             var completed = JSONObject()
             for member in assets.members {
-                guard AssetFiles.isHash(member.key), let record = try await store.asset(sha256: member.key) else {
+                guard HashAlgorithm.isSHA256Hex(member.key), let record = try await store.asset(sha256: member.key) else {
                     throw APIError(.unprocessableContent, "programme.assets.\(member.key): no uploaded asset has this sha256")
                 }
                 completed[member.key] = .object(["type": .string(record.kind), "width": .integer(Int64(record.width)),

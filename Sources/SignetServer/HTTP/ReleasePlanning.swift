@@ -68,7 +68,7 @@ extension Services {
         if let group { custom["group"] = .string(group) }
         table[ReleaseScope.programmePath(group: group)] = TargetFile(contents: document, custom: .object(custom))
         for hash in programme.assets.keys.sorted() {
-            guard AssetFiles.isHash(hash), let bytes = try? Data(contentsOf: URL(fileURLWithPath: assets.path(hash))),
+            guard HashAlgorithm.isSHA256Hex(hash), let bytes = try? Data(contentsOf: URL(fileURLWithPath: assets.path(hash))),
                   HashAlgorithm.digest("sha256", of: Array(bytes)) == hash
             else { throw APIError(.conflict, "asset \(hash) is missing or damaged in the asset store") }
             table[ReleaseScope.assetPath(hash, group: group)] = TargetFile(contents: Array(bytes))

@@ -83,7 +83,7 @@ actor ReleasePublisher {
                 bytes = document
             } else {
                 let hash = String(path.split(separator: "/").last ?? "")
-                guard AssetFiles.isHash(hash) else { throw APIError(.conflict, "\(path) is neither the programme nor an asset") }
+                guard HashAlgorithm.isSHA256Hex(hash) else { throw APIError(.conflict, "\(path) is neither the programme nor an asset") }
                 bytes = Array(try Data(contentsOf: URL(fileURLWithPath: assets.path(hash))))
             }
             try HashAlgorithm.verify(bytes, against: info.hashes, what: path)

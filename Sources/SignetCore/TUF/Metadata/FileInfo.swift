@@ -4,6 +4,11 @@ import Crypto
 public typealias Hashes = KeyedTable<String>
 
 public enum HashAlgorithm {
+    /// A SHA-256 digest as Signet names content by it: 64 lower-case hex digits.
+    public static func isSHA256Hex(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
     /// The digest by `algorithm` (sha256, sha384 or sha512), or nil for any other name: a listed
     /// hash we cannot compute makes verification fail, since it is not a hash that matched.
     public static func digest(_ algorithm: String, of data: some Collection<UInt8>) -> String? {
