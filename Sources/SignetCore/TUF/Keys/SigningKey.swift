@@ -11,12 +11,20 @@ public enum KeyAlgorithm: String, Sendable, CaseIterable {
 
 /// A private key that signs TUF metadata. Stored as PKCS#8 (or PKCS#1 for RSA) PEM.
 ///
-/// Held as its raw private bytes (swift-crypto's key types are not `Sendable`); the crypto key is
-/// rebuilt for each signature.
+/// Held as its raw private bytes and, built once, swift-crypto's key object (whose types are not
+/// `Sendable`, but which only reads its key when signing): deriving an Ed25519 key from its seed
+/// costs as much as a signature, so it is not done per signature.
 public struct SigningKey: Sendable {
     public let algorithm: KeyAlgorithm
     private let privateBytes: [UInt8]
     public let publicKey: PublicKey
+    private let signer: Signer
+
+    /// The built key; immutable after init.
+    private final class Signer: @unchecked Sendable {
+        let sign: ([UInt8]) throws -> [UInt8]
+        init(_ sign: @escaping ([UInt8]) throws -> [UInt8]) { self.sign = sign }
+    }
 
     private init(algorithm: KeyAlgorithm, privateBytes: [UInt8]) throws {
         self.algorithm = algorithm
@@ -25,12 +33,15 @@ public struct SigningKey: Sendable {
         case .ed25519:
             let key = try Curve25519.Signing.PrivateKey(rawRepresentation: privateBytes)
             publicKey = PublicKey(keyType: "ed25519", scheme: "ed25519", publicValue: Hex.encode(key.publicKey.rawRepresentation))
+            signer = Signer { Array(try key.signature(for: $0)) }
         case .ecdsa:
             let key = try P256.Signing.PrivateKey(rawRepresentation: privateBytes)
             publicKey = PublicKey(keyType: "ecdsa", scheme: "ecdsa-sha2-nistp256", publicValue: key.publicKey.pemRepresentation + "\n")
+            signer = Signer { Array(try key.signature(for: $0).derRepresentation) }
         case .rsa:
             let key = try _RSA.Signing.PrivateKey(derRepresentation: privateBytes)
             publicKey = PublicKey(keyType: "rsa", scheme: "rsassa-pss-sha256", publicValue: key.publicKey.pemRepresentation + "\n")
+            signer = Signer { Array(try key.signature(for: $0, padding: .PSS).rawRepresentation) }
         }
     }
 
@@ -46,16 +57,7 @@ public struct SigningKey: Sendable {
 
     /// Signs `message` (the canonical bytes of a `signed` object) the way securesystemslib does:
     /// raw Ed25519, DER-encoded ECDSA over SHA-256, RSASSA-PSS with SHA-256 and a 32-byte salt.
-    public func sign(_ message: [UInt8]) throws -> [UInt8] {
-        switch algorithm {
-        case .ed25519:
-            Array(try Curve25519.Signing.PrivateKey(rawRepresentation: privateBytes).signature(for: message))
-        case .ecdsa:
-            Array(try P256.Signing.PrivateKey(rawRepresentation: privateBytes).signature(for: message).derRepresentation)
-        case .rsa:
-            Array(try _RSA.Signing.PrivateKey(derRepresentation: privateBytes).signature(for: message, padding: .PSS).rawRepresentation)
-        }
-    }
+    public func sign(_ message: [UInt8]) throws -> [UInt8] { try signer.sign(message) }
 
     // MARK: PEM
 
