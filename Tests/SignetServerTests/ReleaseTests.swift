@@ -17,11 +17,9 @@ struct ReleaseTests {
     }
 
     @Test func aProposalIsTheNextTargetsVersionOfTheProgrammeAndItsAssets() async throws {
-        let fixture = try ServerFixture()
-        try await fixture.addRoleAccounts()
+        let fixture = try await ServerFixture.withRepository()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        try Self.trialRepository(fixture)
         let store = fixture.store
         try await fixture.test { client in
             let (editor, _) = try await ServerProgrammeTests().prepare(client)
@@ -82,11 +80,9 @@ extension ReleaseTests {
     }
 
     @Test func signaturesAreCheckedAndTheThresholdPublishes() async throws {
-        let fixture = try ServerFixture()
-        try await fixture.addRoleAccounts()
+        let fixture = try await ServerFixture.withRepository()
         let data = fixture.config.dataDirectory
         defer { try? FileManager.default.removeItem(atPath: data) }
-        try Self.trialRepository(fixture)
         let store = fixture.store
         try await fixture.test { client in
             let (editor, _) = try await ServerProgrammeTests().prepare(client)

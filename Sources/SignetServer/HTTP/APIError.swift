@@ -60,6 +60,20 @@ extension JSONObject {
         return value
     }
 
+    /// The optional `groups` field: up to 32 distinct group names, or 400.
+    func groupNames() throws -> [String] {
+        guard let list = self["groups"] else { return [] }
+        guard let items = list.arrayValue, items.count <= 32 else { throw APIError(.badRequest, "groups: a list of up to 32 names") }
+        var groups: [String] = []
+        for item in items {
+            guard let group = item.stringValue, ReleaseScope.isValidName(group), !groups.contains(group) else {
+                throw APIError(.badRequest, "groups: distinct names of lowercase letters, digits and -")
+            }
+            groups.append(group)
+        }
+        return groups
+    }
+
     func refuseUnknown(_ known: [String]) throws {
         for member in members where !known.contains(member.key) {
             throw APIError(.badRequest, "\(member.key): unknown field (expected \(known.joined(separator: ", ")))")

@@ -22,16 +22,7 @@ enum AccountRoutes {
             guard let role = Role(rawValue: try body.text("role")) else {
                 throw APIError(.badRequest, "role: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            var groups: [String] = []
-            if let list = body["groups"] {
-                guard let items = list.arrayValue, items.count <= 32 else { throw APIError(.badRequest, "groups: a list of up to 32 names") }
-                for item in items {
-                    guard let group = item.stringValue, ReleaseScope.isValidName(group), !groups.contains(group) else {
-                        throw APIError(.badRequest, "groups: distinct names of lowercase letters, digits and -")
-                    }
-                    groups.append(group)
-                }
-            }
+            let groups = try body.groupNames()
             let created = try await services.createAccount(name: name, role: role, groups: groups, actor: principal!.account.name,
                                                            address: context.clientAddress)
             var object = SessionRoutes.describe(created.account)

@@ -41,16 +41,7 @@ enum ScreenRoutes {
             let width = try size("width"), height = try size("height")
             let zone = try body.text("time_zone", maxLength: 64)
             guard ZonedCalendar(identifier: zone) != nil else { throw APIError(.badRequest, "time_zone: \"\(zone)\" is not a time zone of the tz database") }
-            var groups: [String] = []
-            if let list = body["groups"] {
-                guard let items = list.arrayValue, items.count <= 32 else { throw APIError(.badRequest, "groups: a list of up to 32 names") }
-                for item in items {
-                    guard let group = item.stringValue, ReleaseScope.isValidName(group), !groups.contains(group) else {
-                        throw APIError(.badRequest, "groups: distinct names of lowercase letters, digits and -")
-                    }
-                    groups.append(group)
-                }
-            }
+            let groups = try body.groupNames()
             guard try await !services.store.screenExists(id) else { throw APIError(.conflict, "id: a screen \(id) exists") }
             try await services.store.createScreen(id: id, name: name, width: width, height: height, timeZone: zone, groups: groups,
                                                   at: services.clock.now())
