@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", exact: "2.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -54,21 +55,22 @@ let package = Package(
         ),
         // Processes: spawning programs with pipes, for the CLI and for command outputs.
         .target(name: "CSignetSpawn"),
-        .target(name: "SignetSystem", dependencies: ["CSignetSpawn"], swiftSettings: swiftSettings),
+        .target(name: "SignetSystem", dependencies: ["CSignetSpawn", "SignetCore"], swiftSettings: swiftSettings),
         // Outputs: PNG files, raw frames to a command, framebuffers, DDP, sACN and Art-Net.
         .target(
             name: "SignetOutput",
-            dependencies: ["SignetRender", "SignetSystem"],
+            dependencies: ["SignetCore", "SignetRender", "SignetSystem"],
             swiftSettings: swiftSettings
         ),
         // The server: accounts and sessions, the access table, the JSON API; SQLite through GRDB.
         .target(
             name: "SignetServer",
             dependencies: [
-                "SignetCore", "SignetRender", "SignetTUFClient", "SignetTUFRepository",
+                "SignetCore", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -76,13 +78,23 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
-        // The player: its verified content cache (and, next, playout, commands and heartbeats).
+        // The player: enrollment, its channel to the server, the verified cache, playout, commands.
         .target(
             name: "SignetPlayer",
-            dependencies: ["SignetCore", "SignetRender", "SignetTUFClient"],
+            dependencies: [
+                "SignetCore", "SignetRender", "SignetOutput", "SignetSystem", "SignetTUFClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // TUF client: the specification's section 5 workflow over HTTP and a local metadata store.
@@ -111,9 +123,10 @@ let package = Package(
         .target(
             name: "SignetCLI",
             dependencies: [
-                "SignetCore", "SignetRender", "SignetOutput", "SignetServer", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
+                "SignetCore", "SignetRender", "SignetOutput", "SignetPlayer", "SignetServer", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -144,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "SignetServerTests",
             dependencies: [
-                "SignetServer", "SignetCore", "SignetRender", "SignetTUFClient", "SignetTestSupport",
+                "SignetServer", "SignetCore", "SignetOutput", "SignetPlayer", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

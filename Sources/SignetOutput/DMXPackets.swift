@@ -1,3 +1,5 @@
+import SignetCore
+
 /// RGB data cut into DMX universes of 510 channels (170 pixels), as pixel controllers expect.
 public enum DMXUniverses {
     public static let channelsPerUniverse = 510
@@ -21,6 +23,13 @@ public struct E131Source: Sendable {
         self.cid = cid
         self.name = name
         self.priority = min(priority, 200)
+    }
+
+    /// A screen's source: its component id stays the same across runs and players, because
+    /// receivers track sources by it.
+    public static func screen(_ id: String) -> E131Source {
+        let cid = Hex.decode(HashAlgorithm.digest("sha256", of: Array("signet screen \(id)".utf8))!)!.prefix(16)
+        return E131Source(cid: Array(cid), name: "Signet \(id)")
     }
 
     /// The multicast group of a universe: 239.255.hi.lo.

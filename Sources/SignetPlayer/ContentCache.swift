@@ -77,6 +77,21 @@ public struct ContentCache: Sendable {
         return (Current(programme: sha256, release: release, assets: assets), programme)
     }
 
+    public func objectCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: objects).count) ?? 0 }
+
+    /// When an update last verified the repository: the start of the offline grace period, kept
+    /// across restarts so that a player cut off from its server cannot reset it by rebooting.
+    public func recordVerified(at instant: Instant) throws {
+        try AtomicFile.write(Array(String(instant.millisecondsSince1970).utf8), to: "\(folder)/verified", permissions: 0o600)
+    }
+
+    public func lastVerified() -> Instant? {
+        guard let bytes = try? AtomicFile.read("\(folder)/verified", maxBytes: 64),
+              let milliseconds = Int64(String(decoding: bytes, as: UTF8.self))
+        else { return nil }
+        return Instant(millisecondsSince1970: milliseconds)
+    }
+
     /// Removes every object that neither the current programme nor `keep` needs; returns how many.
     @discardableResult
     public func evict(keeping keep: Set<String> = []) throws -> Int {

@@ -9,6 +9,13 @@ public enum Playout {
         case programme
         case safeSlide(reason: String)
         case black(reason: String)
+
+        public var summary: String {
+            switch self {
+            case .programme: "the approved programme"
+            case .safeSlide(let reason), .black(let reason): reason
+            }
+        }
     }
 
     /// After this long without a verified update the screen shows its safe slide (S3: a player cut

@@ -2,9 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import SignetCore
+import SignetSystem
 import SignetRender
 
 /// The Signet server: its routes, each behind `AccessRules`, over the given store and clock.
@@ -19,6 +21,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     var expiry = ExpiryPolicy()
     expiry.timestamp = Int64(config.timestampMinutes) * 60
     let devices = DeviceRegistry(store: store)
+    let hub = DeviceHub()
     let publisher = ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets, expiry: expiry)
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
@@ -27,6 +30,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                             publisher: publisher,
                             metrics: metrics,
                             devices: devices,
+                            hub: hub,
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
@@ -44,7 +48,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
-    return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
+    return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger)],
                        onServerRunning: onServerRunning, logger: logger)
 }

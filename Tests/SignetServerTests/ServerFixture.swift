@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SignetCore
+import SignetSystem
 import Synchronization
 
 @testable import SignetServer

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import SignetCore
+import SignetSystem
 import SignetServer
 import SignetTUFClient
 

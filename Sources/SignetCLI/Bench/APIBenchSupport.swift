@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SignetCore
+import SignetSystem
 import SignetServer
 import Synchronization
 

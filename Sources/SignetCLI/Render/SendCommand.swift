@@ -38,9 +38,7 @@ struct SendCommand: AsyncParsableCommand {
         let engine = try ProgrammeFiles.engine(programme, screen: screen)
         let start = try ProgrammeFiles.instant(at, on: engine, option: "--at")
         let addresses = try outputs.map { text throws(OutputError) in try OutputAddress(text) }
-        // A stable sACN component id per screen: receivers track sources by it.
-        let cid = Hex.decode(HashAlgorithm.digest("sha256", of: Array("signet screen \(screen)".utf8))!)!.prefix(16)
-        let source = E131Source(cid: Array(cid), name: "Signet \(screen)")
+        let source = E131Source.screen(screen)
         var sinks = try addresses.map { address throws(OutputError) in try address.open(source: source) }
         var screenFrames = ScreenFrames(engine: engine, renderer: SlideRenderer(typeface: try ProgrammeFiles.typeface(font)),
                                         asset: ProgrammeFiles.AssetFolder(assets).bytes)

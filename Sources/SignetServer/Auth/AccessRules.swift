@@ -32,6 +32,8 @@ public enum AccessRules {
         Rule(method: .post, path: "/api/v1/enroll", audience: .anyone),
         Rule(method: .post, path: "/api/v1/devices/heartbeat", audience: .device),
         Rule(method: .get, path: "/api/v1/devices/commands", audience: .device),
+        // The player's WebSocket: opened by a signed request, then commands in, reports out.
+        Rule(method: .get, path: "/api/v1/devices/channel", audience: .device),
         Rule(method: .post, path: "/api/v1/devices/commands/{id}/ack", audience: .device),
         Rule(method: .post, path: "/api/v1/commands", audience: .roles([.operator, .admin])),
         Rule(method: .get, path: "/api/v1/commands", audience: .signedIn),

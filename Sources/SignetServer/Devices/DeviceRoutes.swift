@@ -1,32 +1,80 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
+import Logging
 import NIOCore
+import NIOWebSocket
 import SignetCore
+import SignetSystem
 
-/// What players send: each request is signed with the device key enrolled for its screen.
+/// What players send and receive. Every request is signed with the device key enrolled for its
+/// screen; the channel is opened by such a request and then carries commands and release notices
+/// to the player, and acknowledgements and heartbeats back.
 enum DeviceRoutes {
     static func register(_ routes: GuardedRouter) {
         let services = routes.services
         routes.on(.post, "/api/v1/devices/heartbeat") { request, context, _ in
             let screen = context.deviceScreen!
             let body = try await JSONBody.object(request, context: context, maxBytes: 16 * 1024)
-            try body.refuseUnknown(["release", "slide", "fingerprint", "uptime_s", "cache"])
-            if let release = body["release"], release.integerValue.map({ $0 >= 0 }) != true {
-                throw APIError(.badRequest, "release: a targets version (a whole number)")
-            }
-            for key in ["slide", "fingerprint"] where body[key] != nil { _ = try body.text(key, maxLength: 200) }
-            guard let uptime = body["uptime_s"]?.integerValue, uptime >= 0 else { throw APIError(.badRequest, "uptime_s: seconds since start") }
-            if let cache = body["cache"], cache.objectValue == nil { throw APIError(.badRequest, "cache: an object") }
-            let now = services.clock.now()
-            await services.devices.record(DeviceStatus(screen: screen, lastSeen: now, lastTime: now.millisecondsSince1970,
-                                                       heartbeat: JSONWriter.compact.encode(.object(body)), address: context.clientAddress))
+            let heartbeat: Heartbeat
+            do { heartbeat = try Heartbeat(json: body) } catch { throw APIError(.badRequest, "\(error)") }
+            let now = await services.record(heartbeat, screen: screen, address: context.clientAddress)
             return JSONBody.response(["screen": .string(screen), "accepted": true, "server_time": .string(now.iso8601)])
+        }
+
+        routes.webSocket("/api/v1/devices/channel") { inbound, outbound, screen, address in
+            let connection = await services.hub.attach(screen: screen, outbound: outbound)
+            services.logger.info("device channel open", metadata: ["screen": .string(screen), "address": .string(address)])
+            do {
+                // Whatever was issued while the player was away, if it has not expired.
+                for command in try await services.store.pendingCommands(screen: screen, now: services.clock.now()) {
+                    try await outbound.write(.text(String(decoding: ServerNotice.commandMessage(signed: command.signed), as: UTF8.self)))
+                }
+                for try await message in inbound.messages(maxSize: ChannelMessage.maxBytes) {
+                    guard case .text(let text) = message else { throw ChannelMessageError("binary messages are not part of the protocol") }
+                    switch try DeviceReport(bytes: Array(text.utf8)) {
+                    case .heartbeat(let heartbeat):
+                        await services.record(heartbeat, screen: screen, address: address)
+                    case .acknowledgement(let acknowledgement):
+                        if try await !services.acknowledge(acknowledgement, screen: screen, address: address) {
+                            services.logger.notice("acknowledgement of a command that is not pending", metadata: [
+                                "screen": .string(screen), "command": .stringConvertible(acknowledgement.command)])
+                        }
+                    }
+                }
+            } catch let error as ChannelMessageError {
+                services.metrics.deviceRefused("message")
+                services.logger.warning("device message refused; channel closed", metadata: ["screen": .string(screen), "error": .string(error.description)])
+                try? await outbound.close(.policyViolation, reason: String(error.description.prefix(100)))
+            } catch {
+                services.logger.info("device channel error", metadata: ["screen": .string(screen), "error": .string("\(error)")])
+            }
+            await services.hub.detach(screen: screen, id: connection)
+            services.logger.info("device channel closed", metadata: ["screen": .string(screen)])
         }
     }
 }
 
 extension Services {
+    /// A heartbeat, over the channel or HTTP; held in memory and saved with the next batch.
+    @discardableResult
+    func record(_ heartbeat: Heartbeat, screen: String, address: String) async -> Instant {
+        let now = clock.now()
+        await devices.record(DeviceStatus(screen: screen, lastSeen: now, lastTime: now.millisecondsSince1970,
+                                          heartbeat: JSONWriter.compact.encode(.object(heartbeat.jsonObject())), address: address))
+        return now
+    }
+
+    /// A player's acknowledgement, over the channel or HTTP: recorded and audited; false if the
+    /// command is not this screen's or was acknowledged already.
+    func acknowledge(_ acknowledgement: Acknowledgement, screen: String, address: String) async throws -> Bool {
+        guard try await store.acknowledge(command: acknowledgement.command, screen: screen, result: acknowledgement.summary, at: clock.now())
+        else { return false }
+        try await audit("device \(screen)", "command.ack", "command \(acknowledgement.command)", address, ["result": .string(acknowledgement.summary)])
+        return true
+    }
+
     /// The screen whose enrolled device signed the request; its time is accepted (so the same
     /// request cannot be used twice) before any handler runs.
     func authenticateDevice(_ request: Request, body: ByteBuffer) async throws -> String {

@@ -2,6 +2,7 @@ import GRDB
 import Hummingbird
 import HummingbirdBcrypt
 import SignetCore
+import SignetSystem
 
 /// Accounts (admins only) and the audit trail.
 enum AccountRoutes {

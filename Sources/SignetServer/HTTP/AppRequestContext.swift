@@ -1,9 +1,12 @@
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 
 /// Per-request state: the client's address (for the audit trail and login throttling).
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Set when a device's channel request is upgraded to a WebSocket.
+    public let webSocket = WebSocketHandlerReference<Self>()
     public let clientAddress: String
     /// The screen whose enrolled device signed this request (device routes only).
     public var deviceScreen: String?

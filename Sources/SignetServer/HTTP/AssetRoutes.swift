@@ -7,6 +7,7 @@ import Hummingbird
 import HTTPTypes
 import NIOCore
 import SignetCore
+import SignetSystem
 import SignetRender
 
 /// Image uploads: streamed to disk under a size limit while hashed, typed by their bytes (never

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SignetCore
+import SignetSystem
 
 /// Fleet commands: operators issue them to screens, a group or every screen; each is signed with
 /// the commands key for one screen with that screen's next sequence number; players fetch what is
@@ -36,6 +37,7 @@ enum CommandRoutes {
                 try metadata.sign(with: key)
                 return (action.rawValue, metadata.encoded())
             }
+            await services.hub.deliver(Dictionary(uniqueKeysWithValues: issued.map { ($0.screen, ServerNotice.commandMessage(signed: $0.signed)) }))
             try await services.audit(account.name, "command.issue", action.rawValue, context.clientAddress,
                                      ["screens": .array(screens.map(JSONValue.string)), "ids": .array(issued.map { .integer($0.id) }),
                                       "expires": .string(expires.iso8601)])
@@ -58,15 +60,11 @@ enum CommandRoutes {
             let screen = context.deviceScreen!
             guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError(.notFound, "no such command") }
             let body = try await JSONBody.object(request, context: context)
-            try body.refuseUnknown(["result", "reason"])
-            let result = try body.text("result", maxLength: 20)
-            guard ["done", "refused"].contains(result) else { throw APIError(.badRequest, "result: done or refused") }
-            let reason = body["reason"] == nil ? nil : try body.text("reason", maxLength: 300)
-            let recorded = result + (reason.map { ": \($0)" } ?? "")
-            guard try await services.store.acknowledge(command: id, screen: screen, result: recorded, at: services.clock.now()) else {
+            let acknowledgement: Acknowledgement
+            do { acknowledgement = try Acknowledgement(command: id, json: body) } catch { throw APIError(.badRequest, "\(error)") }
+            guard try await services.acknowledge(acknowledgement, screen: screen, address: context.clientAddress) else {
                 throw APIError(.conflict, "command \(id) is not pending for screen \(screen)")
             }
-            try await services.audit("device \(screen)", "command.ack", "command \(id)", context.clientAddress, ["result": .string(recorded)])
             return JSONBody.response(["command": .integer(id), "acknowledged": true])
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SignetCore
+import SignetSystem
 
 /// Screen groups, and the approvers a group may have of its own. Registering them changes nothing
 /// on any screen: the network's approvers must sign a release that delegates the group first.

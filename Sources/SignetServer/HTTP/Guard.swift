@@ -1,6 +1,9 @@
 import Hummingbird
+import HummingbirdWebSocket
 import HTTPTypes
+import NIOCore
 import SignetCore
+import SignetSystem
 
 /// Registers routes only through the access table: each handler runs after the caller has been
 /// identified, admitted by `AccessRules`, and (for browser sessions changing state) has shown the
@@ -51,6 +54,25 @@ struct GuardedRouter {
             }
             return try await handler(request, context, principal)
         }
+    }
+}
+
+extension GuardedRouter {
+    /// A device's WebSocket: the upgrade request is authenticated like any device request (signed,
+    /// in time order, within the clock skew), then `handler` has the channel and the screen.
+    func webSocket(_ path: String, _ handler: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, _ screen: String,
+                                                                   _ address: String) async throws -> Void) {
+        guard let rule = AccessRules.rule(.get, path), rule.audience == .device else {
+            preconditionFailure("GET \(path) has no device rule in AccessRules.table")
+        }
+        let services = self.services
+        router.ws(RouterPath(path), shouldUpgrade: { request, _ in
+            _ = try await services.authenticateDevice(request, body: ByteBuffer())
+            return .upgrade([:])
+        }, onUpgrade: { inbound, outbound, context in
+            let screen = context.request.headers[HTTPField.Name(DeviceSignature.screenHeader)!]!
+            try await handler(inbound, outbound, screen, context.requestContext.clientAddress)
+        })
     }
 }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SignetCore
+import SignetSystem
 import SignetRender
 
 /// The programme editors work on, checked against the screens and assets the server knows, and a

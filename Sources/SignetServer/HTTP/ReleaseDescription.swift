@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SignetCore
+import SignetSystem
 import SignetTUFRepository
 
 extension Services {

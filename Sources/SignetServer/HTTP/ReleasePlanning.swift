@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SignetCore
+import SignetSystem
 import SignetTUFRepository
 
 /// The next version of one targets role, and the programme document it names.

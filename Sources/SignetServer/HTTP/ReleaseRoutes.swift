@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import SignetCore
+import SignetSystem
 import SignetTUFRepository
 
 /// Release proposals: the latest programme (the network's part, or one delegated group's) and its
@@ -61,6 +62,7 @@ enum ReleaseRoutes {
             if outcome.published {
                 try await services.audit(principal!.account.name, "release.publish", "proposal \(id)", context.clientAddress,
                                          ["role": .string(outcome.role), "signatures": .integer(Int64(outcome.signatures))])
+                await services.hub.broadcast(.release(role: outcome.role, version: outcome.version))
             }
             return JSONBody.response(["proposal": .integer(id), "signatures": .integer(Int64(outcome.signatures)),
                                       "threshold": .integer(outcome.threshold), "published": .bool(outcome.published)])

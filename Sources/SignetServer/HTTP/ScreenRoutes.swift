@@ -1,5 +1,6 @@
 import Hummingbird
 import SignetCore
+import SignetSystem
 
 /// Screens, their groups, and binding a device's key to a screen with a one-time token.
 enum ScreenRoutes {

@@ -1,5 +1,6 @@
 import Logging
 import SignetCore
+import SignetSystem
 import SignetRender
 
 /// What the route handlers share: configuration, storage, time, logging, login throttling.
@@ -15,6 +16,8 @@ struct Services: Sendable {
     let publisher: ReleasePublisher
     let metrics: ServerMetrics
     let devices: DeviceRegistry
+    /// The players' open channels.
+    let hub: DeviceHub
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 

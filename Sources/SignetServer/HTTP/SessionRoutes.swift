@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdBcrypt
 import SignetCore
+import SignetSystem
 
 /// Signing in and out, the caller's own password and API tokens.
 enum SessionRoutes {

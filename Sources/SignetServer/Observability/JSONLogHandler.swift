@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SignetCore
+import SignetSystem
 
 /// One JSON object per line (time, level, logger, message, then the metadata), for log shippers.
 /// Keys are sorted and strings escaped by the same writer that produces canonical JSON, so a

@@ -14,6 +14,8 @@ actor ReleasePublisher {
         let signatures: Int
         let threshold: Int64
         let published: Bool
+        /// The role's version that this proposal makes.
+        let version: Int64
     }
 
     let folder: String
@@ -59,10 +61,12 @@ actor ReleasePublisher {
         }
         let signatures = try await store.signatures(proposalID: proposalID)
         guard signatures.count >= role.threshold else {
-            return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: false)
+            return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: false,
+                           version: proposal.targetsVersion)
         }
         try await publish(proposal, signatures: signatures, metadata: metadata, now: now)
-        return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: true)
+        return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: true,
+                       version: proposal.targetsVersion)
     }
 
     /// Targets files first, then the metadata (targets, snapshot, timestamp last), each written

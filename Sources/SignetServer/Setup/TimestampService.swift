@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import SignetCore
+import SignetSystem
 
 /// Re-signs the repository's timestamp on a schedule, so that players always find a fresh one
 /// while a short expiry keeps a frozen or replayed timestamp from being accepted for long.

@@ -1,0 +1,73 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import SignetCore
+import SignetOutput
+import SignetPlayer
+import SignetTUFClient
+import UnixSignals
+
+/// `signet player`: the daemon on a screen's computer.
+struct PlayerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "player",
+        abstract: "Run a screen's player: verified updates, playout to its outputs, signed commands, heartbeats.",
+        discussion: """
+            First run: signet player --dir DIR --server URL --enroll TOKEN --root ROOT.json --output png:frame.png
+            (TOKEN from POST /api/v1/screens/ID/enrollment; ROOT.json is the network's TUF root, given out of band).
+            Later runs need only --dir and the outputs. The player opens one outbound channel to the server and
+            listens on no port. Ctrl-C or SIGTERM stops it cleanly.
+            """
+    )
+
+    @Option(help: "The player's folder: its device key (0600), trusted metadata, cache and state.") var dir: String
+    @Option(help: "The server, e.g. http://127.0.0.1:8080 (with --enroll).") var server: String?
+    @Option(help: "A one-time enrollment token: makes a device key here and registers it for the token's screen.") var enroll: String?
+    @Option(help: "The network's trusted TUF root (with --enroll).") var root: String?
+    @Option(name: .customLong("output"), help: "Where frames go (repeat): png:PATH, command:CMD, fb:..., ddp://, sacn://, artnet://.")
+    var outputs: [String] = []
+    @Option(help: "The renderer's font.") var font = ProgrammeFiles.defaultFont
+    @Option(help: "Seconds between TUF refreshes (and command polls while the channel is down).") var pollSeconds = 30
+    @Option(help: "Seconds between heartbeats.") var heartbeatSeconds = 10
+    @Option(help: "Milliseconds between frames.") var frameMilliseconds = 1000
+    @Option(help: "Hours without a verified update before the safe slide shows.") var offlineGraceHours = 168
+    @Option(help: "Log level: debug, info, notice, warning, error.") var logLevel = "info"
+
+    func validate() throws {
+        guard (enroll == nil) == (server == nil), (enroll == nil) == (root == nil) else {
+            throw ValidationError("--enroll, --server and --root go together")
+        }
+        guard pollSeconds >= 1, heartbeatSeconds >= 1, frameMilliseconds >= 10, offlineGraceHours >= 0 else {
+            throw ValidationError("intervals must be positive")
+        }
+    }
+
+    func run() async throws {
+        let addresses = try outputs.map { text throws(OutputError) in try OutputAddress(text) }
+        var logger = Logger(label: "signet.player") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let identity: DeviceIdentity
+        if let enroll, let server, let root {
+            guard let rootBytes = try AtomicFile.read(root, maxBytes: 1 << 20) else { throw CLIError("\(root) does not exist") }
+            identity = try await DeviceIdentity.enroll(server: server.hasSuffix("/") ? String(server.dropLast()) : server, token: enroll,
+                                                       trustedRoot: rootBytes, folder: dir)
+            status("enrolled for screen \(identity.screen) at \(identity.server); device key \(identity.key.keyID.prefix(16)) in \(dir)/device.key")
+        } else {
+            guard let saved = try DeviceIdentity.load(folder: dir) else {
+                throw CLIError("\(dir) holds no enrolled player: run with --server, --enroll and --root first")
+            }
+            identity = saved
+        }
+        var configuration = PlayerConfiguration(folder: dir, outputs: addresses, fontPath: font)
+        configuration.pollInterval = .seconds(pollSeconds)
+        configuration.heartbeatInterval = .seconds(heartbeatSeconds)
+        configuration.frameInterval = .milliseconds(frameMilliseconds)
+        configuration.offlineGraceMilliseconds = Int64(offlineGraceHours) * 3_600_000
+        let player = Player(identity: identity, configuration: configuration, logger: logger)
+        status("player for screen \(identity.screen): server \(identity.server), outputs \(outputs.isEmpty ? "none" : outputs.joined(separator: " ")); Ctrl-C stops it")
+        let group = ServiceGroup(configuration: .init(services: [player], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import SignetCore
+import SignetSystem
+
+/// A player's signed requests to its server. The server accepts each device's request times only
+/// in increasing order, so requests go one at a time, each signed just before it is sent, with a
+/// time strictly after the last even when the clock stands still.
+public actor DeviceClient {
+    public let identity: DeviceIdentity
+    let http: HTTPClient
+    let clock: any WallClock
+    private var lastTime: Int64 = 0
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public struct Refused: Error, CustomStringConvertible {
+        public let status: Int
+        public let message: String
+        public var description: String { "the server answered \(status): \(message)" }
+    }
+
+    public init(identity: DeviceIdentity, http: HTTPClient = .shared, clock: any WallClock = SystemWallClock()) {
+        self.identity = identity
+        self.http = http
+        self.clock = clock
+    }
+
+    /// The headers that sign a request of `method` to `path` with `body`.
+    public func signedHeaders(method: String, path: String, body: [UInt8] = []) throws -> [(name: String, value: String)] {
+        let time = max(clock.now().millisecondsSince1970, lastTime + 1)
+        lastTime = time
+        return try DeviceSignature.headers(key: identity.key, method: method, path: path, screen: identity.screen, time: time, body: body)
+    }
+
+    /// Runs `body` when no other request is in flight.
+    func oneAtATime<Value: Sendable>(_ body: () async throws -> Value) async throws -> Value {
+        if busy { await withCheckedContinuation { waiting.append($0) } } else { busy = true }
+        defer { if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() } }
+        return try await body()
+    }
+
+    /// Opens the channel with a signed upgrade request.
+    public func openChannel(host: String, port: Int, onText: @escaping @Sendable (DeviceSocket, ByteBuffer) -> Void) async throws -> DeviceSocket {
+        let path = "/api/v1/devices/channel"
+        return try await oneAtATime {
+            try await DeviceSocket.connect(host: host, port: port, path: path, headers: try signedHeaders(method: "GET", path: path), onText: onText)
+        }
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) async throws -> JSONObject {
+        try await oneAtATime { try await unqueuedSend(method, path, body: body) }
+    }
+
+    private func unqueuedSend(_ method: HTTPMethod, _ path: String, body: JSONValue?) async throws -> JSONObject {
+        let bytes = body.map { JSONWriter.compact.encode($0) } ?? []
+        var request = HTTPClientRequest(url: identity.server + path)
+        request.method = method
+        for header in try signedHeaders(method: method.rawValue, path: path, body: bytes) { request.headers.add(name: header.name, value: header.value) }
+        if body != nil {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: bytes))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let answer = Array(try await response.body.collect(upTo: 4 << 20).readableBytesView)
+        let object = (try? JSONParser(maxBytes: 4 << 20).parse(answer))?.objectValue
+        guard (200..<300).contains(Int(response.status.code)), let object else {
+            throw Refused(status: Int(response.status.code),
+                          message: object?["error"]?.stringValue ?? String(decoding: answer.prefix(200), as: UTF8.self))
+        }
+        return object
+    }
+
+    public func heartbeat(_ heartbeat: Heartbeat) async throws {
+        _ = try await send(.POST, "/api/v1/devices/heartbeat", body: .object(heartbeat.jsonObject()))
+    }
+
+    /// The commands waiting for this screen, each as its signed document's bytes.
+    public func pendingCommands() async throws -> [[UInt8]] {
+        let answer = try await send(.GET, "/api/v1/devices/commands")
+        return (answer["commands"]?.arrayValue ?? []).map { JSONWriter.compact.encode($0) }
+    }
+
+    public func acknowledge(_ acknowledgement: Acknowledgement) async throws {
+        _ = try await send(.POST, "/api/v1/devices/commands/\(acknowledgement.command)/ack", body: .object(acknowledgement.jsonObject()))
+    }
+}

@@ -1,0 +1,263 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SignetCore
+import SignetOutput
+import SignetRender
+import SignetSystem
+import SignetTUFClient
+
+/// The player daemon: keeps one outbound channel to its server (reconnecting with backoff and
+/// jitter, polling while it is down), updates from the TUF repository on every release notice and
+/// at least every poll interval, carries out signed commands, renders its screen's frames to its
+/// outputs and reports heartbeats. It listens on no port.
+public struct Player: Service {
+    let identity: DeviceIdentity
+    let configuration: PlayerConfiguration
+    let client: DeviceClient
+    let http: HTTPClient
+    let clock: any WallClock
+    let logger: Logger
+    let started = ContinuousClock.now
+
+    public init(identity: DeviceIdentity, configuration: PlayerConfiguration, http: HTTPClient = .shared,
+                clock: any WallClock = SystemWallClock(), logger: Logger) {
+        self.identity = identity
+        self.configuration = configuration
+        self.http = http
+        self.clock = clock
+        self.logger = logger
+        client = DeviceClient(identity: identity, http: http, clock: clock)
+    }
+
+    public func run() async throws {
+        let cache = try ContentCache(folder: configuration.cacheFolder)
+        let state = try PlayerState(controlStore: ControlStore(path: configuration.controlPath), cache: cache)
+        let typeface = try Typeface(name: (configuration.fontPath as NSString).lastPathComponent,
+                                    bytes: Array(try Data(contentsOf: URL(fileURLWithPath: configuration.fontPath))))
+        let (updates, requestUpdate) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (inbox, deliver) = AsyncStream<(DeviceSocket, [UInt8])>.makeStream()
+        logger.info("player started", metadata: ["screen": .string(identity.screen), "server": .string(identity.server),
+                                                 "outputs": .string(configuration.outputs.map { "\($0)" }.joined(separator: " "))])
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await channel(state: state, deliver: deliver, requestUpdate: requestUpdate) }
+                group.addTask { await receive(inbox, state: state, requestUpdate: requestUpdate) }
+                group.addTask { await poll(state: state, requestUpdate: requestUpdate) }
+                group.addTask { await update(updates, state: state, cache: cache) }
+                group.addTask { await playout(state: state, cache: cache, typeface: typeface) }
+                group.addTask { await heartbeats(state: state, cache: cache) }
+            }
+        }
+        logger.info("player stopped", metadata: ["screen": .string(identity.screen)])
+    }
+
+    // MARK: The channel
+
+    /// Keeps the channel open: connect with a signed request, wait until it closes, wait a backoff
+    /// with jitter, again.
+    func channel(state: PlayerState, deliver: AsyncStream<(DeviceSocket, [UInt8])>.Continuation,
+                 requestUpdate: AsyncStream<Void>.Continuation) async {
+        guard let url = URL(string: identity.server), let host = url.host, url.scheme == "http" else {
+            logger.error("the channel needs an http:// server address; polling only", metadata: ["server": .string(identity.server)])
+            return
+        }
+        let port = url.port ?? 80
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let socket = try await client.openChannel(host: host, port: port) { socket, text in
+                    deliver.yield((socket, Array(text.readableBytesView)))
+                }
+                failures = 0
+                await state.setSocket(socket)
+                logger.info("channel open", metadata: ["screen": .string(identity.screen)])
+                requestUpdate.yield()
+                await withTaskCancellationHandler { await socket.closed() } onCancel: { socket.close() }
+                await state.setSocket(nil)
+                logger.notice("channel closed; polling until it reopens", metadata: ["screen": .string(identity.screen)])
+            } catch {
+                if failures == 0 {
+                    logger.warning("channel unavailable; polling", metadata: ["screen": .string(identity.screen), "error": .string("\(error)")])
+                }
+            }
+            failures += 1
+            do { try await Task.sleep(for: reconnectDelay(after: failures)) } catch { return }
+        }
+    }
+
+    func reconnectDelay(after failures: Int) -> Duration {
+        let doubled = configuration.reconnectFirst * (1 << min(failures - 1, 16))
+        let capped = min(doubled, configuration.reconnectLast)
+        return capped * Double.random(in: 0.5...1.0)
+    }
+
+    /// Messages from the server, in order.
+    func receive(_ inbox: AsyncStream<(DeviceSocket, [UInt8])>, state: PlayerState, requestUpdate: AsyncStream<Void>.Continuation) async {
+        for await (socket, bytes) in inbox {
+            let notice: ServerNotice
+            do { notice = try ServerNotice(bytes: bytes) } catch {
+                logger.warning("message from the server refused", metadata: ["error": .string(error.description)])
+                continue
+            }
+            switch notice {
+            case .command(let document):
+                if let acknowledgement = await carryOut(JSONWriter.compact.encode(document), state: state) {
+                    socket.send(DeviceReport.acknowledgement(acknowledgement).encoded())
+                }
+            case .release(let role, let version):
+                logger.info("release notice", metadata: ["role": .string(role), "version": .stringConvertible(version)])
+                requestUpdate.yield()
+            }
+        }
+    }
+
+    /// At every poll interval: an update, and (while the channel is down) the pending commands.
+    func poll(state: PlayerState, requestUpdate: AsyncStream<Void>.Continuation) async {
+        while !Task.isCancelled {
+            requestUpdate.yield()
+            if await state.socket == nil {
+                do {
+                    for command in try await client.pendingCommands() {
+                        if let acknowledgement = await carryOut(command, state: state) { try await client.acknowledge(acknowledgement) }
+                    }
+                } catch {
+                    logger.warning("poll failed", metadata: ["screen": .string(identity.screen), "error": .string("\(error)")])
+                }
+            }
+            do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
+        }
+    }
+
+    // MARK: Commands
+
+    /// Verifies and carries out one command; the acknowledgement to send (a refusal too, with its
+    /// reason), or nil if the document does not even name a command id.
+    func carryOut(_ bytes: [UInt8], state: PlayerState) async -> Acknowledgement? {
+        let id = (try? JSONParser().parse(bytes))?.objectValue?["signed"]?.objectValue?["id"]?.integerValue
+        do {
+            let keys = try CommandKeys(root: try trustedRoot())
+            let command = try await state.receive(bytes, screen: identity.screen, keys: keys, now: clock.now().tufTime)
+            logger.notice("command carried out", metadata: ["action": .string(command.action.rawValue), "id": .stringConvertible(command.id),
+                                                          "sequence": .stringConvertible(command.sequence), "issued_by": .string(command.issuedBy)])
+            return Acknowledgement(command: command.id, result: .done)
+        } catch {
+            logger.warning("command refused", metadata: ["id": .string(id.map(String.init) ?? "none"), "reason": .string("\(error)")])
+            return id.map { Acknowledgement(command: $0, result: .refused("\(error)")) }
+        }
+    }
+
+    func trustedRoot() throws -> Root {
+        guard let bytes = try AtomicFile.read("\(configuration.metadataFolder)/root.json", maxBytes: 1 << 20) else {
+            throw PlayerError("no trusted root in \(configuration.metadataFolder)")
+        }
+        return try Metadata<Root>(bytes: bytes, roleName: Root.type).signed
+    }
+
+    // MARK: Updates
+
+    func update(_ requests: AsyncStream<Void>, state: PlayerState, cache: ContentCache) async {
+        let base = identity.server + "/repository"
+        let source = ReleaseSource(metadataBaseURL: base + "/metadata/", targetsBaseURL: base + "/targets/",
+                                   metadataDirectory: configuration.metadataFolder, fetcher: HTTPFetcher(client: http))
+        for await _ in requests {
+            if await state.control.lockdown {
+                logger.info("lockdown: no update taken")
+                continue
+            }
+            let before = await state.programme?.current
+            do {
+                let now = clock.now()
+                let current = try await ReleaseSync.update(from: source, now: now.tufTime, cache: cache, screen: identity.screen)
+                try cache.recordVerified(at: now)
+                await state.verified(at: now, programme: current == before ? nil : cache.current())
+                if current != before {
+                    logger.notice("release in use", metadata: ["release": .stringConvertible(current.release),
+                                                               "programme": .string(String(current.programme.prefix(16)))])
+                    try? cache.evict()
+                }
+            } catch {
+                logger.warning("update failed; the programme in use stays", metadata: [
+                    "release": .string(before.map { String($0.release) } ?? "none"), "error": .string("\(error)")])
+            }
+        }
+    }
+
+    // MARK: Playout
+
+    func playout(state: PlayerState, cache: ContentCache, typeface: Typeface) async {
+        var sinks: [any FrameSink] = []
+        for output in configuration.outputs {
+            do { sinks.append(try output.open(source: E131Source.screen(identity.screen))) } catch {
+                logger.error("output unavailable", metadata: ["output": .string("\(output)"), "error": .string("\(error)")])
+            }
+        }
+        let renderer = SlideRenderer(typeface: typeface)
+        var frames: ScreenFrames?
+        var framesOf: String?
+        var lastSent: Fingerprint?
+        while !Task.isCancelled {
+            let snapshot = await state.snapshot
+            let now = clock.now()
+            if let (current, programme) = snapshot.programme, current.programme != framesOf {
+                do {
+                    frames = ScreenFrames(engine: try ScheduleEngine(programme: programme, screen: identity.screen), renderer: renderer) { cache.object($0) }
+                    framesOf = current.programme
+                } catch {
+                    logger.error("the programme has no timeline for this screen", metadata: ["error": .string("\(error)")])
+                }
+            }
+            let decision = Playout.decide(snapshot.control, hasProgramme: frames != nil, lastVerified: snapshot.lastVerified, now: now,
+                                          offlineGrace: configuration.offlineGraceMilliseconds)
+            if var screenFrames = frames {
+                do {
+                    let canvas = try Playout.frame(decision, frames: &screenFrames, state: snapshot.control, at: now)
+                    let fingerprint = Fingerprint(of: canvas)
+                    let slide: String? = switch decision {
+                    case .programme: screenFrames.engine.showing(at: now).slide
+                    case .safeSlide: screenFrames.engine.screen.safeSlide
+                    case .black: nil
+                    }
+                    for index in sinks.indices where fingerprint != lastSent || !(sinks[index] is PNGFileSink) {
+                        do { try sinks[index].send(rgb: canvas.rgb, width: canvas.width, height: canvas.height) } catch {
+                            logger.error("output failed", metadata: ["output": .string(sinks[index].name), "error": .string("\(error)")])
+                        }
+                    }
+                    if fingerprint != lastSent {
+                        logger.info("on screen", metadata: ["slide": .string(slide ?? "black"), "why": .string(decision.summary)])
+                    }
+                    lastSent = fingerprint
+                    await state.show(.init(slide: slide, fingerprint: fingerprint, decision: decision))
+                } catch {
+                    logger.error("render failed", metadata: ["error": .string("\(error)")])
+                }
+                frames = screenFrames
+            } else {
+                await state.show(.init(slide: nil, fingerprint: nil, decision: decision))
+            }
+            do { try await Task.sleep(for: configuration.frameInterval) } catch { return }
+        }
+    }
+
+    // MARK: Heartbeats
+
+    func heartbeats(state: PlayerState, cache: ContentCache) async {
+        while !Task.isCancelled {
+            let showing = await state.showing, snapshot = await state.snapshot
+            let uptime = Int64((ContinuousClock.now - started).components.seconds)
+            let heartbeat = Heartbeat(release: snapshot.programme?.current.release, slide: showing.slide ?? "black",
+                                      fingerprint: showing.fingerprint?.description, mode: snapshot.control.mode.rawValue,
+                                      uptimeSeconds: uptime, cache: ["objects": .integer(Int64(cache.objectCount()))])
+            if let socket = await state.socket {
+                socket.send(DeviceReport.heartbeat(heartbeat).encoded())
+            } else {
+                do { try await client.heartbeat(heartbeat) } catch {
+                    logger.warning("heartbeat not delivered", metadata: ["error": .string("\(error)")])
+                }
+            }
+            do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
+        }
+    }
+}

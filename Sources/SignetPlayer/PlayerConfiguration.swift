@@ -1,0 +1,32 @@
+import SignetOutput
+
+/// How a player runs: its folder (identity, trusted metadata, cache, control state), where its
+/// frames go, and its timings.
+public struct PlayerConfiguration: Sendable {
+    public var folder: String
+    public var outputs: [OutputAddress]
+    /// The renderer's font (text on slides).
+    public var fontPath: String
+    /// A TUF refresh at least this often, pushed notices or not; commands are polled this often
+    /// while the channel is down.
+    public var pollInterval: Duration = .seconds(30)
+    public var heartbeatInterval: Duration = .seconds(10)
+    /// How often a frame is rendered and sent.
+    public var frameInterval: Duration = .seconds(1)
+    /// After this long without a verified update, the safe slide (S3).
+    public var offlineGraceMilliseconds: Int64 = Playout.defaultOfflineGraceMilliseconds
+    /// Reconnection waits double from the first to the last, each shortened by a random part
+    /// (jitter), so that a fleet does not reconnect in step after a server restart.
+    public var reconnectFirst: Duration = .milliseconds(500)
+    public var reconnectLast: Duration = .seconds(60)
+
+    public init(folder: String, outputs: [OutputAddress], fontPath: String) {
+        self.folder = folder
+        self.outputs = outputs
+        self.fontPath = fontPath
+    }
+
+    var cacheFolder: String { "\(folder)/cache" }
+    var metadataFolder: String { "\(folder)/metadata" }
+    var controlPath: String { "\(folder)/control.json" }
+}

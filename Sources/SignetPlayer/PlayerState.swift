@@ -1,0 +1,51 @@
+import SignetCore
+import SignetRender
+import SignetTUFClient
+
+/// What the player's tasks share: the commands' state (changed only through `receive`, which
+/// saves it first), the verified programme in use, what is on screen, and the open channel.
+actor PlayerState {
+    struct Showing: Sendable, Equatable {
+        var slide: String?
+        var fingerprint: Fingerprint?
+        var decision: Playout.Decision
+    }
+
+    struct Snapshot: Sendable {
+        let control: ControlState
+        let programme: (current: ContentCache.Current, programme: Programme)?
+        let lastVerified: Instant?
+    }
+
+    private let controlStore: ControlStore
+    private(set) var control: ControlState
+    private(set) var programme: (current: ContentCache.Current, programme: Programme)?
+    private(set) var lastVerified: Instant?
+    private(set) var showing = Showing(slide: nil, fingerprint: nil, decision: .black(reason: "starting"))
+    private(set) var socket: DeviceSocket?
+
+    init(controlStore: ControlStore, cache: ContentCache) throws {
+        self.controlStore = controlStore
+        control = try controlStore.load()
+        programme = cache.current()
+        lastVerified = cache.lastVerified()
+    }
+
+    var snapshot: Snapshot { Snapshot(control: control, programme: programme, lastVerified: lastVerified) }
+
+    /// Checks a command, carries it out and saves the new state, one command at a time.
+    func receive(_ bytes: [UInt8], screen: String, keys: CommandKeys, now: TUFTime) throws -> Command {
+        let (command, control) = try controlStore.receive(bytes, screen: screen, keys: keys, now: now)
+        self.control = control
+        return command
+    }
+
+    func verified(at instant: Instant, programme: (current: ContentCache.Current, programme: Programme)?) {
+        lastVerified = instant
+        if let programme { self.programme = programme }
+    }
+
+    func show(_ showing: Showing) { self.showing = showing }
+
+    func setSocket(_ socket: DeviceSocket?) { self.socket = socket }
+}
