@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "signet_spawn.h"
+#include <stdio.h>
 
 int signet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
@@ -11,4 +12,8 @@ int signet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
 
 int signet_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+void signet_line_buffer_stdout(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
 }

@@ -155,3 +155,6 @@ public func findExecutable(_ name: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
+
+/// Standard output written line by line even into a file or pipe, in order with standard error.
+public func lineBufferStandardOutput() { signet_line_buffer_stdout() }

@@ -10,4 +10,8 @@ int signet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 /// A pipe whose two ends are close-on-exec from birth (pipe2 with O_CLOEXEC).
 int signet_pipe_cloexec(int fds[2]);
 
+/// Makes standard output line-buffered even when it is not a terminal, so that its lines stay
+/// in order with those on (unbuffered) standard error in a log.
+void signet_line_buffer_stdout(void);
+
 #endif

@@ -13,6 +13,8 @@ struct DemoProgramme {
     let files: [(path: String, bytes: [UInt8])]
 
     var programmeBytes: [UInt8] { files.first { $0.path == Self.programmePath }!.bytes }
+    /// The Kazakh flag, the programme's one image asset.
+    var flag: [UInt8] { files.first { $0.path != Self.programmePath }!.bytes }
 
     static func load() throws -> DemoProgramme {
         let folder = try SourceTree.locate("Examples/state-visit")

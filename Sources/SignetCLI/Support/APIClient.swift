@@ -36,6 +36,18 @@ struct APIClient {
         return object
     }
 
+    /// Any method with a body of any type (uploads, programme documents); the JSON answer.
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8], contentType: String) async throws -> JSONObject {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        guard let object = try JSONParser(maxBytes: 16 << 20).parse(try await send(request, maxBytes: 16 << 20)).objectValue else {
+            throw Failure(description: "\(path): the server's answer is not a JSON object")
+        }
+        return object
+    }
+
     private func send(_ request: HTTPClientRequest, maxBytes: Int) async throws -> [UInt8] {
         var request = request
         request.headers.add(name: "Authorization", value: "Bearer \(token)")

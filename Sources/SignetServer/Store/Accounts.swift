@@ -102,6 +102,9 @@ extension ServerStore {
 
 extension ServerStore {
     /// The first account of a new server: an admin whose one-time password the caller shows once.
+    /// A password's bcrypt hash, as accounts store it.
+    public static func hashPassword(_ password: String, cost: Int) -> String { Bcrypt.hash(password, cost: UInt8(cost)) }
+
     public func createFirstAdmin(name: String, cost: Int, at now: Instant) async throws -> String {
         guard try await accountCount() == 0 else { throw ConfigError("this server already has accounts") }
         let password = Secrets.oneTimePassword()

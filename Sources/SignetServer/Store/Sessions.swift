@@ -45,6 +45,14 @@ extension ServerStore {
         }
     }
 
+    /// A new API token for an account (setup and demos; people make theirs with POST /api/v1/me/tokens).
+    /// Only its hash is stored; the token is returned once.
+    public func issueAPIToken(accountID: Int64, label: String, at now: Instant) async throws -> String {
+        let token = Secrets.token()
+        try await createAPIToken(tokenHash: Secrets.hash(token), accountID: accountID, label: label, now: now)
+        return token
+    }
+
     func createAPIToken(tokenHash: String, accountID: Int64, label: String, now: Instant) async throws {
         try await database.write { db in
             try db.execute(sql: "INSERT INTO api_token (token_hash, account_id, label, created_ms) VALUES (?, ?, ?, ?)",
