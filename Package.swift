@@ -158,6 +158,7 @@ let package = Package(
             name: "SignetServerTests",
             dependencies: [
                 "SignetServer", "SignetCore", "SignetOutput", "SignetPlayer", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTestSupport",
+                "signet",  // the fault tests run the real player process
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -15,9 +15,15 @@ public actor DeviceClient {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    public struct Refused: Error, CustomStringConvertible {
+    public struct Refused: Error, Equatable, CustomStringConvertible {
         public let status: Int
         public let message: String
+
+        public init(status: Int, message: String) {
+            self.status = status
+            self.message = message
+        }
+
         public var description: String { "the server answered \(status): \(message)" }
     }
 

@@ -170,7 +170,8 @@ public struct Player: Service {
             let before = await state.programme?.current
             do {
                 let now = clock.now()
-                let current = try await ReleaseSync.update(from: source, now: now.tufTime, cache: cache, screen: identity.screen)
+                let current = try await ReleaseSync.update(from: source, now: now.tufTime, cache: cache, screen: identity.screen,
+                                                           checkpoint: faultCheckpoint(replacing: before))
                 try cache.recordVerified(at: now)
                 await state.verified(at: now, programme: current == before ? nil : cache.current())
                 if current != before {
@@ -182,6 +183,15 @@ public struct Player: Service {
                 logger.warning("update failed; the programme in use stays", metadata: [
                     "release": .string(before.map { String($0.release) } ?? "none"), "error": .string("\(error)")])
             }
+        }
+    }
+
+    func faultCheckpoint(replacing current: ContentCache.Current?) -> ReleaseSync.Checkpoint {
+        guard let pause = configuration.faultPause, current != nil else { return { _ in } }
+        return { stage in
+            guard stage == pause else { return }
+            FileHandle.standardError.write(Data("signet player: fault pause at \(stage.rawValue)\n".utf8))
+            try? await Task.sleep(for: .seconds(600))
         }
     }
 

@@ -20,6 +20,10 @@ public struct PlayerConfiguration: Sendable {
     public var reconnectFirst: Duration = .milliseconds(500)
     public var reconnectLast: Duration = .seconds(60)
 
+    /// For fault tests only: when an update that would replace a programme in use reaches this
+    /// stage, the player says so on standard error and waits, so that a test can kill it there.
+    public var faultPause: ReleaseSync.Stage?
+
     public init(folder: String, outputs: [OutputAddress], fontPath: String) {
         self.folder = folder
         self.outputs = outputs

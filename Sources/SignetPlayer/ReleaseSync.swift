@@ -22,12 +22,23 @@ public struct ReleaseSource: Sendable {
 /// what it lacks, each file verified against the metadata, and switch to it when it is complete.
 /// Any failure leaves the programme in use as it was.
 public enum ReleaseSync {
-    public static func update(from source: ReleaseSource, now: TUFTime, cache: ContentCache, screen: String) async throws -> ContentCache.Current {
+    /// Points inside an update where a fault test may stop the player (see `PlayerConfiguration.faultPause`).
+    public enum Stage: String, Sendable, CaseIterable {
+        /// The programme document is stored, its missing assets not yet.
+        case download
+        /// Everything is verified and stored; the pointer is about to be replaced.
+        case `switch`
+    }
+
+    public typealias Checkpoint = @Sendable (Stage) async -> Void
+
+    public static func update(from source: ReleaseSource, now: TUFTime, cache: ContentCache, screen: String,
+                              checkpoint: Checkpoint = { _ in }) async throws -> ContentCache.Current {
         // A TUF update is one refresh from one fixed time: each update has an updater of its own.
         var updater = try Updater(metadataBaseURL: source.metadataBaseURL, metadataDirectory: source.metadataDirectory,
                                   fetcher: source.fetcher, now: now)
         do {
-            let current = try await update(&updater, cache: cache, screen: screen, targetsBaseURL: source.targetsBaseURL)
+            let current = try await update(&updater, cache: cache, screen: screen, targetsBaseURL: source.targetsBaseURL, checkpoint: checkpoint)
             try await updater.flush()
             return current
         } catch {
@@ -36,7 +47,8 @@ public enum ReleaseSync {
         }
     }
 
-    static func update(_ updater: inout Updater, cache: ContentCache, screen: String, targetsBaseURL: String) async throws -> ContentCache.Current {
+    static func update(_ updater: inout Updater, cache: ContentCache, screen: String, targetsBaseURL: String,
+                       checkpoint: Checkpoint) async throws -> ContentCache.Current {
         try await updater.refresh()
         let groups = updater.trusted.targets?.signed.delegations?.roles?.compactMap { ReleaseScope.group(ofRole: $0.name) } ?? []
         for group in [nil] + groups.map(Optional.some) {
@@ -46,6 +58,8 @@ public enum ReleaseSync {
             let programme: Programme
             do { programme = try Programme(bytes: cache.object(document) ?? []) } catch { throw PlayerError("\(path): \(error)") }
             guard programme.screens[screen] != nil else { continue }
+            if let current = cache.current()?.current, current.programme == document { return current }
+            await checkpoint(.download)
             for asset in cache.missing(for: programme) {
                 let assetPath = ReleaseScope.assetPath(asset, group: group)
                 guard let assetInfo = try await updater.targetInfo(for: assetPath), assetInfo.hashes["sha256"] == asset else {
@@ -54,7 +68,7 @@ public enum ReleaseSync {
                 _ = try await fetch(assetPath, info: assetInfo, updater: updater, cache: cache, baseURL: targetsBaseURL)
             }
             let release = info.custom?.objectValue?["programme_version"]?.integerValue ?? 0
-            if let current = cache.current()?.current, current.programme == document { return current }
+            await checkpoint(.switch)
             return try cache.install(programme: document, release: release)
         }
         throw PlayerError("no published programme names screen \(screen)")

@@ -11,11 +11,26 @@ import Synchronization
 
 @testable import SignetServer
 
-/// A clock the test moves by hand.
+/// A clock the test moves by hand; a running one also moves with real time from the moment it is made.
 final class MovableClock: WallClock {
-    private let milliseconds = Mutex<Int64>(1_764_000_000_000)
-    func now() -> Instant { Instant(millisecondsSince1970: milliseconds.withLock { $0 }) }
+    private let milliseconds: Mutex<Int64>
+    private let running: ContinuousClock.Instant?
+
+    init(start: Int64 = 1_764_000_000_000, running: Bool = false) {
+        milliseconds = Mutex(start)
+        self.running = running ? ContinuousClock.now : nil
+    }
+
+    /// A clock that reads the system's time and runs with it (for a player in another process).
+    static func system() -> MovableClock { MovableClock(start: SystemWallClock().now().millisecondsSince1970, running: true) }
+
+    func now() -> Instant {
+        let elapsed = running.map { (ContinuousClock.now - $0).components } ?? (seconds: 0, attoseconds: 0)
+        return Instant(millisecondsSince1970: milliseconds.withLock { $0 } + elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
+    }
+
     func advance(minutes: Int64) { milliseconds.withLock { $0 += minutes * 60_000 } }
+    func advance(milliseconds delta: Int64) { milliseconds.withLock { $0 += delta } }
 }
 
 /// A server over an in-memory store, with cheap bcrypt and accounts named after their roles.
@@ -23,10 +38,11 @@ struct ServerFixture {
     static let password = "correct horse battery staple"
 
     let store: ServerStore
-    let clock = MovableClock()
+    let clock: MovableClock
     var config = ServerConfig()
 
-    init() throws {
+    init(clock: MovableClock = MovableClock()) throws {
+        self.clock = clock
         store = try ServerStore.inMemory()
         config.bcryptCost = 4
         config.dataDirectory = NSTemporaryDirectory() + "signet-server-test-\(UUID().uuidString)"
@@ -97,8 +113,8 @@ func approval(_ key: SigningKey, of proposal: JSONObject, tamper: Bool = false) 
 extension ServerFixture {
     /// A fixture with one account per role and a published trial repository (1 custodian; 2 of 3
     /// approvers, keys in offline/). The caller removes `config.dataDirectory`.
-    static func withRepository() async throws -> ServerFixture {
-        let fixture = try ServerFixture()
+    static func withRepository(clock: MovableClock = MovableClock()) async throws -> ServerFixture {
+        let fixture = try ServerFixture(clock: clock)
         try await fixture.addRoleAccounts()
         try ReleaseTests.trialRepository(fixture)
         return fixture

@@ -34,6 +34,7 @@ struct PlayerCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between frames.") var frameMilliseconds = 1000
     @Option(help: "Hours without a verified update before the safe slide shows.") var offlineGraceHours = 168
     @Option(help: "Log level: debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: .hidden) var faultPause: String?
 
     func validate() throws {
         guard (enroll == nil) == (server == nil), (enroll == nil) == (root == nil) else {
@@ -65,6 +66,10 @@ struct PlayerCommand: AsyncParsableCommand {
         configuration.heartbeatInterval = .seconds(heartbeatSeconds)
         configuration.frameInterval = .milliseconds(frameMilliseconds)
         configuration.offlineGraceMilliseconds = Int64(offlineGraceHours) * 3_600_000
+        if let faultPause {
+            guard let stage = ReleaseSync.Stage(rawValue: faultPause) else { throw ValidationError("--fault-pause: download or switch") }
+            configuration.faultPause = stage
+        }
         let player = Player(identity: identity, configuration: configuration, logger: logger)
         status("player for screen \(identity.screen): server \(identity.server), outputs \(outputs.isEmpty ? "none" : outputs.joined(separator: " ")); Ctrl-C stops it")
         let group = ServiceGroup(configuration: .init(services: [player], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
