@@ -22,6 +22,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     expiry.timestamp = Int64(config.timestampMinutes) * 60
     let devices = DeviceRegistry(store: store)
     let hub = DeviceHub()
+    let acknowledgements = AcknowledgementQueue()
     let publisher = ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets, expiry: expiry)
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
@@ -31,6 +32,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                             metrics: metrics,
                             devices: devices,
                             hub: hub,
+                            acknowledgements: acknowledgements,
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
@@ -49,7 +51,9 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
-                       services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger)],
+                       services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger),
+                                  AcknowledgementService(queue: acknowledgements, store: store, metrics: metrics, interval: .milliseconds(50),
+                                                         logger: logger)],
                        onServerRunning: onServerRunning, logger: logger)
 }
 

@@ -86,7 +86,7 @@ struct DeviceTests {
         let fixture = try ServerFixture()
         try await fixture.store.createScreen(id: "s", name: "S", width: 8, height: 8, timeZone: "UTC", groups: [], at: fixture.clock.now())
         let registry = DeviceRegistry(store: fixture.store)
-        await registry.record(DeviceStatus(screen: "s", lastSeen: fixture.clock.now(), lastTime: 42, heartbeat: Array("{}".utf8), address: "10.0.0.7"))
+        await registry.record(DeviceStatus(screen: "s", lastSeen: fixture.clock.now(), lastTime: 42, heartbeat: Array("{}".utf8), address: "10.0.0.7"), release: nil)
         let service = DeviceStatusService(registry: registry, store: fixture.store, interval: .seconds(5), logger: Logger(label: "test"))
         await service.save()
         #expect(try await fixture.store.deviceStatuses().map(\.lastTime) == [42])

@@ -15,6 +15,7 @@ actor DeviceRegistry {
     private var devices: [String: Device] = [:]
     private var latest: [String: DeviceStatus] = [:]
     private var unsaved: Set<String> = []
+    private var releases: [String: Int64] = [:]
 
     init(store: ServerStore) { self.store = store }
 
@@ -38,9 +39,13 @@ actor DeviceRegistry {
         devices[screen] = device
     }
 
-    func record(_ status: DeviceStatus) {
+    /// Keeps a heartbeat; returns the release the screen reported before it.
+    @discardableResult
+    func record(_ status: DeviceStatus, release: Int64?) -> Int64? {
         latest[status.screen] = status
         unsaved.insert(status.screen)
+        defer { releases[status.screen] = release }
+        return releases[status.screen]
     }
 
     /// A new enrollment: the old key is gone, and its time order with it.

@@ -25,6 +25,7 @@ enum DeviceRoutes {
 
         routes.webSocket("/api/v1/devices/channel") { inbound, outbound, screen, address in
             let connection = await services.hub.attach(screen: screen, outbound: outbound)
+            services.metrics.channel(opened: true)
             services.logger.info("device channel open", metadata: ["screen": .string(screen), "address": .string(address)])
             do {
                 // Whatever was issued while the player was away, if it has not expired.
@@ -37,10 +38,8 @@ enum DeviceRoutes {
                     case .heartbeat(let heartbeat):
                         await services.record(heartbeat, screen: screen, address: address)
                     case .acknowledgement(let acknowledgement):
-                        if try await !services.acknowledge(acknowledgement, screen: screen, address: address) {
-                            services.logger.notice("acknowledgement of a command that is not pending", metadata: [
-                                "screen": .string(screen), "command": .stringConvertible(acknowledgement.command)])
-                        }
+                        await services.acknowledgements.add(ReceivedAcknowledgement(acknowledgement: acknowledgement, screen: screen,
+                                                                                    address: address, at: services.clock.now()))
                     }
                 }
             } catch let error as ChannelMessageError {
@@ -51,6 +50,7 @@ enum DeviceRoutes {
                 services.logger.info("device channel error", metadata: ["screen": .string(screen), "error": .string("\(error)")])
             }
             await services.hub.detach(screen: screen, id: connection)
+            services.metrics.channel(opened: false)
             services.logger.info("device channel closed", metadata: ["screen": .string(screen)])
         }
     }
@@ -61,17 +61,20 @@ extension Services {
     @discardableResult
     func record(_ heartbeat: Heartbeat, screen: String, address: String) async -> Instant {
         let now = clock.now()
-        await devices.record(DeviceStatus(screen: screen, lastSeen: now, lastTime: now.millisecondsSince1970,
-                                          heartbeat: JSONWriter.compact.encode(.object(heartbeat.jsonObject())), address: address))
+        let previous = await devices.record(DeviceStatus(screen: screen, lastSeen: now, lastTime: now.millisecondsSince1970,
+                                                         heartbeat: JSONWriter.compact.encode(.object(heartbeat.jsonObject())), address: address),
+                                            release: heartbeat.release)
+        metrics.releaseReported(heartbeat.release, previously: previous)
         return now
     }
 
-    /// A player's acknowledgement, over the channel or HTTP: recorded and audited; false if the
-    /// command is not this screen's or was acknowledged already.
+    /// A player's acknowledgement over HTTP: recorded and audited at once; false if the command is
+    /// not this screen's or was acknowledged already. (The channel's go through the batching queue.)
     func acknowledge(_ acknowledgement: Acknowledgement, screen: String, address: String) async throws -> Bool {
         guard try await store.acknowledge(command: acknowledgement.command, screen: screen, result: acknowledgement.summary, at: clock.now())
         else { return false }
         try await audit("device \(screen)", "command.ack", "command \(acknowledgement.command)", address, ["result": .string(acknowledgement.summary)])
+        metrics.acknowledged(acknowledgement)
         return true
     }
 

@@ -18,6 +18,8 @@ struct Services: Sendable {
     let devices: DeviceRegistry
     /// The players' open channels.
     let hub: DeviceHub
+    /// Acknowledgements from the channels, written in batches.
+    let acknowledgements: AcknowledgementQueue
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 

@@ -5,15 +5,38 @@ import NIOCore
 import Prometheus
 import SignetCore
 import SignetTUFRepository
+import Synchronization
 
 /// The server's Prometheus metrics: request counts and latencies by route template (never by raw
 /// path, so a scanner cannot grow the label set), audit events by action, and the state of the
 /// fleet and the repository read at scrape time.
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    /// Acknowledgements received and screens per reported release, readable in process (a
+    /// benchmark watches them without asking the server over HTTP).
+    public let fleet = FleetCounters()
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+    }
+
+    func acknowledged(_ acknowledgement: Acknowledgement) {
+        let result = if case .done = acknowledgement.result { "done" } else { "refused" }
+        registry.makeCounter(descriptor: Self.acknowledgements, labels: [("result", result)]).increment()
+        fleet.acknowledged(refused: result == "refused")
+    }
+
+    func channel(opened: Bool) {
+        gauge(Self.connected, Double(fleet.connectedChanged(by: opened ? 1 : -1)))
+    }
+
+    /// A screen's heartbeat names another release than its last one did.
+    func releaseReported(_ release: Int64?, previously: Int64?) {
+        guard release != previously else { return }
+        let counts = fleet.moved(from: previously, to: release)
+        for (release, count) in counts {
+            gauge(Self.screensByRelease, Double(count), labels: [("release", String(release))])
+        }
     }
 
     static let latencyBuckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
@@ -31,8 +54,8 @@ public struct ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.deviceRefusals, labels: [("reason", reason)]).increment()
     }
 
-    func audited(_ action: String) {
-        registry.makeCounter(descriptor: Self.auditEvents, labels: [("action", action)]).increment()
+    func audited(_ action: String, count: Int = 1) {
+        registry.makeCounter(descriptor: Self.auditEvents, labels: [("action", action)]).increment(by: Int64(count))
     }
 
     func gauge(_ descriptor: MetricNameDescriptor, _ value: Double, labels: [(String, String)] = []) {
@@ -47,6 +70,12 @@ public struct ServerMetrics: Sendable {
                                                   helpText: "State changes recorded in the audit trail, by action.") }
     static var deviceRefusals: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "device_requests_refused", unitName: "total",
                                                                            helpText: "Device requests refused, by reason (unknown, signature, skewed, replayed).") }
+    static var acknowledgements: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "command_acknowledgements", unitName: "total",
+                                                                             helpText: "Command acknowledgements received from players, by result (done, refused).") }
+    static var screensByRelease: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_reporting_release", unitName: "",
+                                                                             helpText: "Screens whose latest heartbeat names each release (programme version).") }
+    static var connected: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "devices_connected", unitName: "",
+                                                                      helpText: "Players with an open channel.") }
     static var screens: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens", unitName: "",
                                               helpText: "Screens the server manages.") }
     static var enrolled: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_enrolled", unitName: "",
@@ -114,6 +143,45 @@ extension Services {
         for (role, version, expires) in roles {
             if let version { metrics.gauge(ServerMetrics.metadataVersion, Double(version), labels: [("role", role)]) }
             if let expires { metrics.gauge(ServerMetrics.metadataExpiry, Double(expires.secondsSince1970), labels: [("role", role)]) }
+        }
+    }
+}
+
+/// Counts for the fleet that both the metrics and in-process observers read.
+public final class FleetCounters: Sendable {
+    private let state = Mutex<(acknowledgements: Int, refusals: Int, connected: Int, screensByRelease: [Int64: Int])>((0, 0, 0, [:]))
+
+    /// Acknowledgements received, refusals included.
+    public var acknowledgements: Int { state.withLock { $0.acknowledgements } }
+    public var refusals: Int { state.withLock { $0.refusals } }
+
+    /// Players with an open channel.
+    public var connected: Int { state.withLock { $0.connected } }
+
+    func connectedChanged(by delta: Int) -> Int { state.withLock { $0.connected += delta; return $0.connected } }
+
+    public func screens(reporting release: Int64) -> Int { state.withLock { $0.screensByRelease[release] ?? 0 } }
+
+    func acknowledged(refused: Bool) {
+        state.withLock {
+            $0.acknowledgements += 1
+            if refused { $0.refusals += 1 }
+        }
+    }
+
+    /// Moves one screen from one release to another; the changed counts.
+    func moved(from old: Int64?, to new: Int64?) -> [(Int64, Int)] {
+        state.withLock { state in
+            var changed: [(Int64, Int)] = []
+            if let old {
+                state.screensByRelease[old, default: 0] -= 1
+                changed.append((old, state.screensByRelease[old]!))
+            }
+            if let new {
+                state.screensByRelease[new, default: 0] += 1
+                changed.append((new, state.screensByRelease[new]!))
+            }
+            return changed
         }
     }
 }

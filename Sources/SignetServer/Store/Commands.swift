@@ -2,6 +2,14 @@ import Foundation
 import GRDB
 import SignetCore
 
+/// An acknowledgement as it arrived on a screen's channel.
+struct ReceivedAcknowledgement: Sendable {
+    let acknowledgement: Acknowledgement
+    let screen: String
+    let address: String
+    let at: Instant
+}
+
 /// A command as issued to one screen, and its acknowledgement once the player reports it.
 public struct IssuedCommand: Sendable, Equatable {
     public let id: Int64
@@ -84,6 +92,28 @@ extension ServerStore {
             try db.execute(sql: "UPDATE command SET acked_ms = ?, result = ? WHERE id = ? AND screen_id = ? AND acked_ms IS NULL",
                            arguments: [now.millisecondsSince1970, result, id, screen])
             return db.changesCount == 1
+        }
+    }
+
+    /// Records many acknowledgements and their audit events in one transaction; returns how many
+    /// were pending (the others are ignored: not this screen's, or acknowledged already).
+    func acknowledge(_ batch: [ReceivedAcknowledgement]) async throws -> Int {
+        try await database.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE command SET acked_ms = ?, result = ? WHERE id = ? AND screen_id = ? AND acked_ms IS NULL")
+            let audit = try db.cachedStatement(sql: """
+                INSERT INTO audit_event (at_ms, actor, action, subject, address, detail) VALUES (?, ?, 'command.ack', ?, ?, ?)
+                """)
+            var recorded = 0
+            for received in batch {
+                let summary = received.acknowledgement.summary
+                try update.execute(arguments: [received.at.millisecondsSince1970, summary, received.acknowledgement.command, received.screen])
+                guard db.changesCount == 1 else { continue }
+                recorded += 1
+                let detail = String(decoding: CanonicalJSON.encode(.object(["result": .string(summary)])), as: UTF8.self)
+                try audit.execute(arguments: [received.at.millisecondsSince1970, "device \(received.screen)",
+                                              "command \(received.acknowledgement.command)", received.address, detail])
+            }
+            return recorded
         }
     }
 

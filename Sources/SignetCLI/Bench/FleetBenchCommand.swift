@@ -1,0 +1,128 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SignetCore
+import SignetServer
+import SignetSystem
+import SignetTUFClient
+
+/// `signet bench fleet`: a real server in this process (SQLite on disk) and `signet fleet-sim` in
+/// another, on loopback: how long a fleet-wide command takes to be acknowledged by every screen,
+/// how long a published release takes to be reported by every screen, and how much memory the
+/// server, the simulator and one real 1080p player use.
+struct FleetBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "Fleet-wide command to last acknowledgement, release to last report, and memory: server, simulated fleet, a 1080p player."
+    )
+
+    @Option(help: "Simulated screens for the commands.") var screens = 10_000
+    @Option(help: "Simulated screens for the releases.") var releaseScreens = 1_000
+    @Option(help: "Fleet-wide commands to time (blank and restore in turn).") var commands = 20
+    @Option(help: "Releases to time.") var releases = 3
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() async throws {
+        guard screens >= 1, releaseScreens >= 1, commands >= 1, releases >= 1 else { throw ValidationError("all counts must be positive") }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("signet-bench-fleet-\(UUID().uuidString)").path
+        // Thousands of simulated players keep their trusted metadata and caches on a tmpfs if there is one.
+        let shared = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/signet-bench-fleet-\(UUID().uuidString)" : "\(work)/sim"
+        try AtomicFile.createDirectory(work)
+        defer {
+            try? FileManager.default.removeItem(atPath: work)
+            try? FileManager.default.removeItem(atPath: shared)
+        }
+        var logger = Logger(label: "signet.bench")
+        logger.logLevel = .error
+        let server = try await FleetBenchServer.start(folder: work, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
+        var report = FleetBenchReport(screens: screens, releaseScreens: releaseScreens)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let base = try await server.base()
+            let bench = FleetBenchRun(server: server, base: base, http: HTTPClient.shared)
+
+            status("commands: \(screens) simulated screens register, enroll and connect …")
+            var fleet = try bench.startFleet(screens: screens, prefix: "cmd-", state: "\(shared)/commands")
+            try await bench.waitConnected(screens, fleet: fleet)
+            report.commandSeconds = try await bench.timeCommands(commands, screens: screens)
+            report.serverKB = Memory.residentKB(of: getpid())
+            report.fleetKB = Memory.residentKB(of: fleet.pid)
+            fleet.stop()
+            try await bench.waitConnected(0, fleet: nil)
+
+            status("releases: \(releaseScreens) simulated screens and one real player at 1920x1080 …")
+            fleet = try bench.startFleet(screens: releaseScreens, prefix: "rel-", state: "\(shared)/releases")
+            defer { fleet.stop() }
+            try await bench.waitConnected(releaseScreens, fleet: fleet)
+            report.releaseSeconds = try await bench.timeReleases(releases, screens: releaseScreens, folder: work)
+            // The real player starts after the timing (its heartbeats would not be prompt enough to
+            // count), takes the last release and plays it for a while at 4 frames a second.
+            let player = try await bench.startPlayer(folder: "\(work)/player")
+            defer { player.stop() }
+            try await Task.sleep(for: .seconds(10))
+            report.playerKB = Memory.peakKB(of: player.pid)
+            report.playerFrames = (try? AtomicFile.read("\(work)/player/frame.png")) != nil
+            await group.triggerGracefulShutdown()
+        }
+        print(json ? report.json : report.text)
+    }
+}
+
+/// Resident memory from /proc.
+enum Memory {
+    static func field(_ name: String, of pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
+        else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+
+    static func residentKB(of pid: pid_t) -> Int { field("VmRSS", of: pid) }
+    static func peakKB(of pid: pid_t) -> Int { field("VmHWM", of: pid) }
+}
+
+struct FleetBenchReport {
+    let screens: Int
+    let releaseScreens: Int
+    var commandSeconds: [Double] = []
+    var releaseSeconds: [Double] = []
+    var serverKB = 0
+    var fleetKB = 0
+    var playerKB = 0
+    var playerFrames = false
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+
+    var text: String {
+        func ms(_ seconds: Double) -> String { String(format: "%7.0f ms", seconds * 1000) }
+        let c = commandSeconds, r = releaseSeconds
+        return """
+            signet bench fleet (one process for the server, one for the simulated players, both on these cores)
+            fleet-wide command to the last of \(screens) acknowledgements, \(c.count) commands:
+              p50 \(ms(Self.percentile(c, 0.5)))   p99 \(ms(Self.percentile(c, 0.99)))   max \(ms(c.max()!))   (target: max under 1000 ms)
+            release publication to the last of \(releaseScreens) screens reporting it, \(r.count) releases:
+              p50 \(ms(Self.percentile(r, 0.5)))   max \(ms(r.max()!))   (target: under 5000 ms)
+            resident memory: server \(serverKB / 1024) MB with \(screens) channels; simulator \(fleetKB / 1024) MB for \(screens) players \
+            (\(fleetKB / max(screens, 1)) KB each); one real player at 1920x1080, peak \(playerKB / 1024) MB (target: under 64 MB)\
+            \(playerFrames ? "" : " NO FRAMES WRITTEN")
+            """
+    }
+
+    var json: String {
+        func ms(_ seconds: Double) -> JSONValue { .integer(Int64((seconds * 1000).rounded())) }
+        return JSONWriter.pretty.string(.object([
+            "screens": .integer(Int64(screens)), "release_screens": .integer(Int64(releaseScreens)),
+            "command_p50_ms": ms(Self.percentile(commandSeconds, 0.5)), "command_p99_ms": ms(Self.percentile(commandSeconds, 0.99)),
+            "command_max_ms": ms(commandSeconds.max()!), "release_p50_ms": ms(Self.percentile(releaseSeconds, 0.5)),
+            "release_max_ms": ms(releaseSeconds.max()!), "server_rss_kb": .integer(Int64(serverKB)), "fleet_rss_kb": .integer(Int64(fleetKB)),
+            "player_1080p_peak_rss_kb": .integer(Int64(playerKB)),
+        ]))
+    }
+}

@@ -1,0 +1,170 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOHTTP1
+import ServiceLifecycle
+import SignetCore
+import SignetServer
+import SignetSystem
+import SignetTUFClient
+
+/// The benchmark's server: a trial repository (approvers 2 of 3, keys in offline/), an admin and an
+/// approver with API tokens, and enrollment without the per-address limit (all screens share one address).
+struct FleetBenchServer: Sendable {
+    let folder: String
+    let application: any Service
+    let metrics: ServerMetrics
+    let port: PortBox
+    let admin: String
+    let approver: String
+
+    static func start(folder: String, logger: Logger) async throws -> FleetBenchServer {
+        let clock = SystemWallClock()
+        _ = try ServerSetup.initialise(folder: folder, custodians: [.generate], custodianThreshold: 1,
+                                       approvers: [.generate, .generate, .generate], approverThreshold: 2, now: clock.now().tufTime)
+        let store = try ServerStore(path: "\(folder)/signet.sqlite")
+        func token(_ role: Role) async throws -> String {
+            let account = try await store.createAccount(name: role.rawValue, role: role, passwordHash: ServerStore.hashPassword(UUID().uuidString, cost: 4),
+                                                        mustChangePassword: false, at: clock.now())
+            return try await store.issueAPIToken(accountID: account.id, label: "bench", at: clock.now())
+        }
+        var config = ServerConfig()
+        config.dataDirectory = folder
+        config.port = 0
+        config.bcryptCost = 4
+        config.loginAttemptsPerMinute = 100_000_000
+        let metrics = ServerMetrics(), port = PortBox()
+        let application = buildApplication(config: config, store: store, logger: logger, metrics: metrics) { recordPort($0, into: port) }
+        return FleetBenchServer(folder: folder, application: application, metrics: metrics, port: port, admin: try await token(.admin),
+                                approver: try await token(.approver))
+    }
+
+    func base() async throws -> String { "http://127.0.0.1:\(try await port.wait())" }
+}
+
+/// The benchmark's steps against a running server.
+struct FleetBenchRun: Sendable {
+    let server: FleetBenchServer
+    let base: String
+    let http: HTTPClient
+
+    var fleet: FleetCounters { server.metrics.fleet }
+    var admin: APIClient { APIClient(base: base, token: server.admin, http: http) }
+    static var executable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
+
+    func startFleet(screens: Int, prefix: String, state: String) throws -> ChildProcess {
+        try ChildProcess(Self.executable, ["fleet-sim", "--server", base, "--token", server.admin, "--screens", String(screens), "--prefix", prefix,
+                                           "--group", String(prefix.dropLast()), "--state", state], captureOutput: false, quiet: false)
+    }
+
+    /// Waits until exactly `screens` channels are open (0: until a stopped fleet's have closed).
+    func waitConnected(_ screens: Int, fleet process: ChildProcess?) async throws {
+        let deadline = ContinuousClock.now + .seconds(900)
+        while fleet.connected != screens {
+            guard process?.isRunning ?? true else { throw CLIError("fleet-sim stopped before its screens connected") }
+            guard ContinuousClock.now < deadline else { throw CLIError("\(fleet.connected) channels open, waiting for \(screens)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Fleet-wide blank and restore in turn: from the operator's request to the server holding
+    /// every screen's acknowledgement. One of each first, untimed.
+    func timeCommands(_ count: Int, screens: Int) async throws -> [Double] {
+        var seconds: [Double] = []
+        for index in -2..<count {
+            let before = fleet.acknowledgements, refusedBefore = fleet.refusals
+            let started = ContinuousClock.now
+            _ = try await admin.post("/api/v1/commands", ["action": .string(index % 2 == 0 ? "blank" : "restore"), "all": true])
+            let deadline = started + .seconds(60)
+            while fleet.acknowledgements < before + screens {
+                guard ContinuousClock.now < deadline else { throw CLIError("\(fleet.acknowledgements - before) of \(screens) acknowledged in 60 s") }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            let took = (ContinuousClock.now - started).components
+            guard fleet.refusals == refusedBefore else { throw CLIError("\(fleet.refusals - refusedBefore) screens refused a command") }
+            if index >= 0 {
+                seconds.append(Double(took.seconds) + Double(took.attoseconds) / 1e18)
+                status(String(format: "  command %d: every screen acknowledged after %.0f ms", index + 1, seconds.last! * 1000))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return seconds
+    }
+
+    /// Releases in turn: from the approver's signature that publishes one to every simulated
+    /// screen reporting it in a heartbeat (after its own TUF update and download).
+    func timeReleases(_ count: Int, screens: Int, folder: String) async throws -> [Double] {
+        let flag = try readFile("\(try SourceTree.locate("Examples/state-visit"))/kazakhstan.png")
+        _ = try await APIClient(base: base, token: server.admin, http: http).send(.POST, "/api/v1/assets?name=flag.png", body: flag, contentType: "image/png")
+        let flagHash = HashAlgorithm.digest("sha256", of: flag)!
+        // The real player's screen (started after the timing) is in the programme from the first release.
+        _ = try await admin.post("/api/v1/screens", ["id": "rss-1080p", "name": "rss-1080p", "width": 1920, "height": 1080, "time_zone": "UTC",
+                                                    "groups": ["rss"]])
+        let ids = (1...screens).map { "rel-" + String(format: "%05d", $0) }
+        var seconds: [Double] = []
+        for release in 1...count {
+            let document = FleetBenchProgramme.document(screens: ids + ["rss-1080p"], flag: flagHash, text: "Release \(release)")
+            let saved = try await admin.send(.PUT, "/api/v1/programme", body: document, contentType: "application/json")
+            guard let version = saved["version"]?.integerValue else { throw CLIError("the programme was not saved") }
+            let proposal = try await admin.post("/api/v1/releases", [:])
+            guard let id = proposal["id"]?.integerValue, let signed = proposal["signed"] else { throw CLIError("no proposal") }
+            let approving = APIClient(base: base, token: server.approver, http: http)
+            _ = try await approving.post("/api/v1/releases/\(id)/signatures", try signature(signed, approver: 1))
+            let second = try signature(signed, approver: 2)
+            let started = ContinuousClock.now
+            _ = try await approving.post("/api/v1/releases/\(id)/signatures", second)
+            let deadline = started + .seconds(60)
+            while fleet.screens(reporting: version) < screens {
+                guard ContinuousClock.now < deadline else { throw CLIError("\(fleet.screens(reporting: version)) of \(screens) reported release \(version)") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let took = (ContinuousClock.now - started).components
+            seconds.append(Double(took.seconds) + Double(took.attoseconds) / 1e18)
+            status(String(format: "  release %d (programme v%lld): every screen reported it after %.0f ms", release, version, seconds.last! * 1000))
+        }
+        return seconds
+    }
+
+    func signature(_ signed: JSONValue, approver index: Int) throws -> JSONObject {
+        let key = try SigningKey(pem: String(decoding: try readFile("\(server.folder)/offline/approver-\(index).key"), as: UTF8.self))
+        var metadata = Metadata(signed: try Targets(signed: signed))
+        try metadata.sign(with: key)
+        return ["keyid": .string(key.keyID), "sig": .string(metadata.signatures[0].signature)]
+    }
+
+    /// A real `signet player` for the 1920x1080 screen, enrolled and writing PNG frames.
+    func startPlayer(folder: String) async throws -> ChildProcess {
+        let token = try await admin.post("/api/v1/screens/rss-1080p/enrollment", [:])["token"]?.stringValue ?? ""
+        try AtomicFile.createDirectory(folder)
+        try AtomicFile.write(try readFile("\(server.folder)/repository/metadata/1.root.json"), to: "\(folder)/root.json")
+        return try ChildProcess(Self.executable, ["player", "--dir", folder, "--server", base, "--enroll", token, "--root", "\(folder)/root.json",
+                                                  "--output", "png:\(folder)/frame.png", "--frame-milliseconds", "250"], captureOutput: false)
+    }
+}
+
+/// The benchmark's programme: every screen shows one slide with the flag and a text.
+enum FleetBenchProgramme {
+    static func document(screens: [String], flag: String, text: String) -> [UInt8] {
+        var entries = JSONObject()
+        for id in screens {
+            entries[id] = ["policy": "roadside", "default_playlist": "main", "safe_slide": "safe"]
+        }
+        let programme: JSONValue = [
+            "format": 1,
+            "policies": ["roadside": ["min_dwell_ms": 10000, "transitions": ["cut"], "static_only": true,
+                                      "luminance": ["day_cd_m2": 5000, "night_cd_m2": 300, "night_from": "21:00", "night_to": "07:00"]]],
+            "screens": .object(entries),
+            "assets": [.init(stringLiteral: flag): ["type": "png", "width": 600, "height": 300]],
+            "slides": [
+                "safe": ["width": 960, "height": 480, "background": "#000000", "elements": []],
+                "main": ["width": 960, "height": 480, "background": "#00205B", "elements": [
+                    ["type": "image", "x": 270, "y": 30, "width": 420, "height": 280, "asset": .string(flag), "fit": "fit"],
+                    ["type": "text", "x": 0, "y": 340, "width": 960, "height": 100, "text": .string(text), "size": 56, "colour": "#FFFFFF",
+                     "align": "center"]]],
+            ],
+            "playlists": ["main": ["items": [["slide": "main", "dwell_ms": 60000]], "transition": ["type": "cut"]]],
+            "schedule": [],
+        ]
+        return JSONWriter.compact.encode(programme)
+    }
+}

@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import SignetCore
+import SignetSystem
+import SignetTUFClient
+import Synchronization
+
+/// One simulated player: its own key, channel, command sequence, trusted metadata and cache.
+/// Messages are handled on the channel's event loop, as they arrive.
+public final class SimulatedScreen: Sendable {
+    struct State {
+        var gate: CommandGate
+        var socket: DeviceSocket?
+        var release: Int64?
+        var updating = false
+        var updateAgain = false
+    }
+
+    public let identity: DeviceIdentity
+    let folder: String
+    let keys: CommandKeys
+    let http: HTTPClient
+    let logger: Logger
+    let client: DeviceClient
+    private let state: Mutex<State>
+
+    init(identity: DeviceIdentity, folder: String, keys: CommandKeys, http: HTTPClient, logger: Logger) {
+        self.identity = identity
+        self.folder = folder
+        self.keys = keys
+        self.http = http
+        self.logger = logger
+        client = DeviceClient(identity: identity, http: http)
+        state = Mutex(State(gate: CommandGate(screen: identity.screen)))
+    }
+
+    public var release: Int64? { state.withLock { $0.release } }
+
+    func connect(host: String, port: Int) async throws {
+        let socket = try await client.openChannel(host: host, port: port) { [self] socket, text in
+            receive(socket, Array(text.readableBytesView))
+        }
+        state.withLock { $0.socket = socket }
+        update()
+    }
+
+    func receive(_ socket: DeviceSocket, _ bytes: [UInt8]) {
+        let notice: ServerNotice
+        do { notice = try ServerNotice(bytes: bytes) } catch {
+            logger.warning("message refused", metadata: ["screen": .string(identity.screen), "error": .string(error.description)])
+            return
+        }
+        switch notice {
+        case .command(let document):
+            let bytes = JSONWriter.compact.encode(document)
+            let acknowledgement: Acknowledgement
+            do {
+                let command = try state.withLock { state throws(CommandGate.Refusal) in
+                    try state.gate.accept(bytes, keys: keys, now: SystemWallClock().now().tufTime)
+                }
+                acknowledgement = Acknowledgement(command: command.id, result: .done)
+            } catch {
+                guard let id = document.objectValue?["signed"]?.objectValue?["id"]?.integerValue else { return }
+                acknowledgement = Acknowledgement(command: id, result: .refused(error.description))
+            }
+            socket.send(DeviceReport.acknowledgement(acknowledgement).encoded())
+        case .release:
+            update()
+        }
+    }
+
+    /// A TUF update into this screen's own cache; one at a time, and once more if a notice came
+    /// meanwhile. A new release is reported at once.
+    func update() {
+        let start = state.withLock { state -> Bool in
+            if state.updating { state.updateAgain = true; return false }
+            state.updating = true
+            return true
+        }
+        guard start else { return }
+        Task {
+            repeat {
+                state.withLock { $0.updateAgain = false }
+                do {
+                    let source = ReleaseSource(metadataBaseURL: identity.server + "/repository/metadata/",
+                                               targetsBaseURL: identity.server + "/repository/targets/",
+                                               metadataDirectory: "\(folder)/metadata", fetcher: HTTPFetcher(client: http))
+                    let current = try await ReleaseSync.update(from: source, now: SystemWallClock().now().tufTime,
+                                                               cache: try ContentCache(folder: "\(folder)/cache"), screen: identity.screen)
+                    let changed = state.withLock { state -> Bool in
+                        defer { state.release = current.release }
+                        return state.release != current.release
+                    }
+                    if changed { sendHeartbeat(uptime: 0) }
+                } catch {
+                    logger.debug("update failed", metadata: ["screen": .string(identity.screen), "error": .string("\(error)")])
+                }
+            } while state.withLock { state in
+                if state.updateAgain { return true }
+                state.updating = false
+                return false
+            }
+        }
+    }
+
+    func sendHeartbeat(uptime: Int64) {
+        let (socket, release) = state.withLock { ($0.socket, $0.release) }
+        let heartbeat = Heartbeat(release: release, slide: release == nil ? nil : "simulated", mode: "programme", uptimeSeconds: uptime)
+        socket?.send(DeviceReport.heartbeat(heartbeat).encoded())
+    }
+
+    public func close() {
+        state.withLock { $0.socket }?.close()
+    }
+}

@@ -1,0 +1,55 @@
+import Logging
+import ServiceLifecycle
+import SignetCore
+
+/// Acknowledgements that arrived on players' channels, written in batches: a fleet-wide command
+/// brings thousands within a second, and one transaction per batch keeps the database from being
+/// the slowest part (one per acknowledgement took about as long as the whole fan-out).
+actor AcknowledgementQueue {
+    private var pending: [ReceivedAcknowledgement] = []
+
+    func add(_ acknowledgement: ReceivedAcknowledgement) { pending.append(acknowledgement) }
+
+    func take() -> [ReceivedAcknowledgement] {
+        defer { pending = [] }
+        return pending
+    }
+
+    /// Puts back a batch that could not be written, ahead of what came since.
+    func putBack(_ batch: [ReceivedAcknowledgement]) { pending = batch + pending }
+}
+
+/// Writes the queue every `interval`, and what is left at shutdown.
+struct AcknowledgementService: Service {
+    let queue: AcknowledgementQueue
+    let store: ServerStore
+    let metrics: ServerMetrics
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while true {
+                do { try await Task.sleep(for: interval) } catch { break }
+                await write()
+            }
+        }
+        // The last write runs in a task of its own: this one is cancelled, and GRDB refuses work
+        // from a cancelled task.
+        await Task { await write() }.value
+    }
+
+    func write() async {
+        let batch = await queue.take()
+        guard !batch.isEmpty else { return }
+        do {
+            let recorded = try await store.acknowledge(batch)
+            for received in batch { metrics.acknowledged(received.acknowledgement) }
+            metrics.audited("command.ack", count: recorded)
+            logger.info("acknowledgements recorded", metadata: ["received": .stringConvertible(batch.count), "recorded": .stringConvertible(recorded)])
+        } catch {
+            await queue.putBack(batch)
+            logger.error("acknowledgements not recorded; retrying", metadata: ["count": .stringConvertible(batch.count), "error": .string("\(error)")])
+        }
+    }
+}
