@@ -30,7 +30,7 @@ struct APIClient {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: JSONWriter.compact.encode(.object(body))))
-        guard let object = try JSONParser().parse(try await send(request, maxBytes: 1 << 20)).objectValue else {
+        guard let object = try JSONParser(maxBytes: 64 << 20).parse(try await send(request, maxBytes: 64 << 20)).objectValue else {
             throw Failure(description: "\(path): the server's answer is not a JSON object")
         }
         return object

@@ -32,6 +32,17 @@ public struct CommandGate: Sendable {
     public mutating func accept(_ bytes: some Collection<UInt8>, keys: CommandKeys, now: TUFTime) throws(Refusal) -> Command {
         let metadata: Metadata<Command>
         do { metadata = try Metadata<Command>(bytes: bytes, roleName: Command.type) } catch { throw .malformed(error.description) }
+        return try accept(metadata, keys: keys, now: now)
+    }
+
+    /// The same check of a command document already parsed (from a channel message, say).
+    public mutating func accept(document: JSONValue, keys: CommandKeys, now: TUFTime) throws(Refusal) -> Command {
+        let metadata: Metadata<Command>
+        do { metadata = try Metadata<Command>(json: document, roleName: Command.type) } catch { throw .malformed(error.description) }
+        return try accept(metadata, keys: keys, now: now)
+    }
+
+    mutating func accept(_ metadata: Metadata<Command>, keys: CommandKeys, now: TUFTime) throws(Refusal) -> Command {
         do { try metadata.verify(delegatedBy: keys, as: Command.type) } catch { throw .unsigned(error.description) }
         let command = metadata.signed
         guard command.screen == screen else { throw .otherScreen(command.screen) }

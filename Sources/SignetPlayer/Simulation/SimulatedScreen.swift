@@ -53,11 +53,10 @@ public final class SimulatedScreen: Sendable {
         }
         switch notice {
         case .command(let document):
-            let bytes = JSONWriter.compact.encode(document)
             let acknowledgement: Acknowledgement
             do {
                 let command = try state.withLock { state throws(CommandGate.Refusal) in
-                    try state.gate.accept(bytes, keys: keys, now: SystemWallClock().now().tufTime)
+                    try state.gate.accept(document: document, keys: keys, now: SystemWallClock().now().tufTime)
                 }
                 acknowledgement = Acknowledgement(command: command.id, result: .done)
             } catch {

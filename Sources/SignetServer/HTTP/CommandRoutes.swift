@@ -27,21 +27,21 @@ enum CommandRoutes {
             let lifetime = body["expires_in_s"]?.integerValue ?? defaultLifetimeSeconds
             guard (5...3600).contains(lifetime) else { throw APIError(.badRequest, "expires_in_s: 5 to 3600 seconds") }
             let screens = try await services.commandTargets(body, account: account)
-            let key = try services.publisher.commandsKey()
             let now = services.clock.now()
             let expires = now.adding(milliseconds: lifetime * 1000)
-            let issued = try await services.store.issueCommands(screens: screens, by: account.name, at: now, expires: expires) { screen, sequence, id in
-                let command = Command(action: action, screen: screen, sequence: sequence, id: id, issuedBy: account.name,
-                                      expires: expires.tufTime, level: level)
-                var metadata = Metadata(signed: command)
-                try metadata.sign(with: key)
-                return (action.rawValue, metadata.encoded())
-            }
-            await services.hub.deliver(Dictionary(uniqueKeysWithValues: issued.map { ($0.screen, ServerNotice.commandMessage(signed: $0.signed)) }))
-            try await services.audit(account.name, "command.issue", action.rawValue, context.clientAddress,
-                                     ["screens": .array(screens.map(JSONValue.string)), "ids": .array(issued.map { .integer($0.id) }),
-                                      "expires": .string(expires.iso8601)])
-            return JSONBody.response(["commands": .array(issued.map { .object(describe($0)) })], status: .created)
+            let issued = try await services.issue(action: action, level: level, to: screens, by: account.name, at: now, expires: expires)
+            // One audit event for the whole issue: the commands are numbered consecutively, and each
+            // row names its screen and the issuer.
+            var detail: JSONObject = ["count": .integer(Int64(issued.count)), "first_id": .integer(issued.first?.id ?? 0),
+                                      "last_id": .integer(issued.last?.id ?? 0), "expires": .string(expires.iso8601)]
+            if body["all"] != nil { detail["target"] = "all" }
+            if let group = body["group"] { detail["target"] = .string("group \(group.stringValue ?? "")") }
+            if body["screens"] != nil { detail["screens"] = .array(screens.map(JSONValue.string)) }
+            try await services.audit(account.name, "command.issue", action.rawValue, context.clientAddress, detail)
+            // What the commands share, once; then each screen's id and sequence number.
+            let commands: [JSONValue] = issued.map { .object(["id": .integer($0.id), "screen": .string($0.screen), "sequence": .integer($0.sequence)]) }
+            return JSONBody.response(["action": .string(action.rawValue), "issued_by": .string(account.name), "issued_at": .string(now.iso8601),
+                                      "expires": .string(expires.iso8601), "commands": .array(commands)], status: .created)
         }
 
         routes.on(.get, "/api/v1/commands") { request, _, _ in
@@ -79,6 +79,38 @@ enum CommandRoutes {
 }
 
 extension Services {
+    /// Numbers, signs and sends one command per screen. Signing is most of the work for a large
+    /// fleet, so it runs in parallel slices, and each slice goes out on the channels as soon as it
+    /// is signed; the signed documents are stored when all are sent.
+    func issue(action: Command.Action, level: Int64?, to screens: [String], by account: String, at now: Instant, expires: Instant)
+        async throws -> [IssuedCommand]
+    {
+        let key = try publisher.commandsKey()
+        let reserved = try await store.reserveCommands(screens: screens, action: action.rawValue, by: account, at: now, expires: expires)
+        let slices = stride(from: 0, to: reserved.count, by: 500).map { reserved[$0..<min($0 + 500, reserved.count)] }
+        let signed = try await withThrowingTaskGroup(of: [IssuedCommand].self) { group in
+            for slice in slices {
+                group.addTask {
+                    let commands = try slice.map { reservation in
+                        var metadata = Metadata(signed: Command(action: action, screen: reservation.screen, sequence: reservation.sequence,
+                                                                id: reservation.id, issuedBy: account, expires: expires.tufTime, level: level))
+                        try metadata.sign(with: key)
+                        return IssuedCommand(id: reservation.id, screen: reservation.screen, sequence: reservation.sequence, action: action.rawValue,
+                                             signed: metadata.encoded(), issuedBy: account, issuedAt: now, expires: expires, acknowledgedAt: nil,
+                                             result: nil)
+                    }
+                    await hub.deliver(Dictionary(uniqueKeysWithValues: commands.map { ($0.screen, ServerNotice.commandMessage(signed: $0.signed)) }))
+                    return commands
+                }
+            }
+            var all: [IssuedCommand] = []
+            for try await commands in group { all += commands }
+            return all.sorted { $0.id < $1.id }
+        }
+        try await store.storeSigned(signed.map { ($0.id, $0.signed) })
+        return signed
+    }
+
     /// The screens a command goes to: named ones, a group's, or all, each within the account's groups.
     func commandTargets(_ body: JSONObject, account: Account) async throws -> [String] {
         let choices = ["screens", "group", "all"].filter { body[$0] != nil }

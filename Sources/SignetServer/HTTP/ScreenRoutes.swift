@@ -49,7 +49,7 @@ enum ScreenRoutes {
             try await services.audit(principal!.account.name, "screen.create", id, context.clientAddress,
                                      ["width": .integer(Int64(width)), "height": .integer(Int64(height)), "time_zone": .string(zone),
                                       "groups": .array(groups.map(JSONValue.string))])
-            let record = try await services.store.screens().first { $0.id == id }!
+            let record = try await services.store.screen(id: id)!
             return JSONBody.response(describe(record), status: .created)
         }
 
@@ -107,7 +107,7 @@ extension Services {
     /// limited to groups. Both failures read alike, so that limited accounts learn nothing of
     /// screens outside their groups.
     func checkScreenAccess(_ id: String, _ account: Account) async throws {
-        guard let screen = try await store.screens().first(where: { $0.id == id }), account.covers(screen.groups) else {
+        guard let screen = try await store.screen(id: id), account.covers(screen.groups) else {
             throw APIError(.notFound, "no screen \(id) in your groups")
         }
     }

@@ -76,11 +76,43 @@ extension ServerStore {
         }
     }
 
+    /// Numbers one command for each screen, in set-based statements (a fleet of thousands costs a
+    /// few milliseconds): each screen's next sequence number and the command's id. The signed
+    /// documents follow with `storeSigned`; until then the rows are not offered as pending.
+    func reserveCommands(screens: [String], action: String, by account: String, at now: Instant, expires: Instant) async throws
+        -> [(id: Int64, screen: String, sequence: Int64)]
+    {
+        let list = String(decoding: JSONWriter.compact.encode(.array(screens.map(JSONValue.string))), as: UTF8.self)
+        return try await database.write { db in
+            let before = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM command") ?? 0
+            try db.execute(sql: """
+                INSERT INTO command_sequence (screen_id, last_sequence) SELECT value, 1 FROM json_each(?) WHERE true
+                ON CONFLICT(screen_id) DO UPDATE SET last_sequence = last_sequence + 1
+                """, arguments: [list])
+            try db.execute(sql: """
+                INSERT INTO command (screen_id, sequence, action, signed, issued_by, issued_ms, expires_ms)
+                SELECT sequence.screen_id, sequence.last_sequence, ?, x'', ?, ?, ?
+                FROM json_each(?) AS target JOIN command_sequence AS sequence ON sequence.screen_id = target.value ORDER BY target.key
+                """, arguments: [action, account, now.millisecondsSince1970, expires.millisecondsSince1970, list])
+            return try Row.fetchAll(db, sql: "SELECT id, screen_id, sequence FROM command WHERE id > ? ORDER BY id", arguments: [before]).map {
+                (id: $0["id"], screen: $0["screen_id"], sequence: $0["sequence"])
+            }
+        }
+    }
+
+    /// The signed documents of reserved commands, by id.
+    func storeSigned(_ documents: [(id: Int64, signed: [UInt8])]) async throws {
+        try await database.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE command SET signed = ? WHERE id = ?")
+            for document in documents { try update.execute(arguments: [Data(document.signed), document.id]) }
+        }
+    }
+
     /// Commands for a screen that are neither acknowledged nor expired, oldest first.
     func pendingCommands(screen: String, now: Instant) async throws -> [IssuedCommand] {
         try await database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM command WHERE screen_id = ? AND acked_ms IS NULL AND expires_ms > ? ORDER BY sequence
+                SELECT * FROM command WHERE screen_id = ? AND acked_ms IS NULL AND expires_ms > ? AND length(signed) > 0 ORDER BY sequence
                 """, arguments: [screen, now.millisecondsSince1970]).map(Self.issuedCommand(from:))
         }
     }

@@ -56,18 +56,28 @@ extension ServerStore {
         }
     }
 
+    static let screenSelect = """
+        SELECT screen.*, device.key_id,
+               (SELECT group_concat(group_name, ',') FROM (SELECT group_name FROM screen_group
+                WHERE screen_id = screen.id ORDER BY group_name)) AS groups
+        FROM screen LEFT JOIN device ON device.screen_id = screen.id
+        """
+
+    static func screenRecord(_ row: Row) -> ScreenRecord {
+        ScreenRecord(id: row["id"], name: row["name"], width: row["width"], height: row["height"], timeZone: row["time_zone"],
+                     groups: ((row["groups"] as String?) ?? "").split(separator: ",").map(String.init), deviceKeyID: row["key_id"])
+    }
+
     public func screens() async throws -> [ScreenRecord] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT screen.*, device.key_id,
-                       (SELECT group_concat(group_name, ',') FROM (SELECT group_name FROM screen_group
-                        WHERE screen_id = screen.id ORDER BY group_name)) AS groups
-                FROM screen LEFT JOIN device ON device.screen_id = screen.id ORDER BY screen.id
-                """).map { row in
-                ScreenRecord(id: row["id"], name: row["name"], width: row["width"], height: row["height"], timeZone: row["time_zone"],
-                             groups: ((row["groups"] as String?) ?? "").split(separator: ",").map(String.init),
-                             deviceKeyID: row["key_id"])
-            }
+            try Row.fetchAll(db, sql: Self.screenSelect + " ORDER BY screen.id").map(Self.screenRecord)
+        }
+    }
+
+    /// One screen (a per-request lookup must not read the whole fleet).
+    public func screen(id: String) async throws -> ScreenRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: Self.screenSelect + " WHERE screen.id = ?", arguments: [id]).map(Self.screenRecord)
         }
     }
 
