@@ -6,6 +6,14 @@ import SignetRender
 public protocol FrameSink {
     var name: String { get }
     mutating func send(rgb: [UInt8], width: Int, height: Int) throws(OutputError)
+    /// A rendered frame as it is; sinks that can take RGBA (PNG files) skip the RGB copy.
+    mutating func send(_ canvas: Canvas) throws(OutputError)
+}
+
+extension FrameSink {
+    public mutating func send(_ canvas: Canvas) throws(OutputError) {
+        try send(rgb: canvas.rgb, width: canvas.width, height: canvas.height)
+    }
 }
 
 /// DDP, sACN or Art-Net to one controller, with the panel's chain order.
@@ -78,8 +86,12 @@ public struct PNGFileSink: FrameSink {
             rgba[index * 4 + 1] = rgb[index * 3 + 1]
             rgba[index * 4 + 2] = rgb[index * 3 + 2]
         }
+        try send(Canvas(width: width, height: height, pixels: rgba))
+    }
+
+    public mutating func send(_ canvas: Canvas) throws(OutputError) {
         let png: [UInt8]
-        do { png = try PNGEncoder.encode(Canvas(width: width, height: height, pixels: rgba)) } catch {
+        do { png = try PNGEncoder.encode(canvas) } catch {
             throw OutputError(name, error.description)
         }
         do { try Data(png).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {

@@ -57,6 +57,12 @@ public struct ContentCache: Sendable {
         guard let bytes = object(sha256) else { throw PlayerError("programme \(sha256.prefix(16)) is not in the cache") }
         let programme: Programme
         do { programme = try Programme(bytes: bytes) } catch { throw PlayerError("programme \(sha256.prefix(16)): \(error)") }
+        return try install(programme: sha256, parsed: programme, release: release)
+    }
+
+    /// The same, for a programme the caller has just read from the cache and parsed (a large
+    /// programme is not parsed twice).
+    func install(programme sha256: String, parsed programme: Programme, release: Int64) throws -> Current {
         let absent = missing(for: programme)
         guard absent.isEmpty else { throw PlayerError("programme \(sha256.prefix(16)) needs assets not in the cache: \(absent.joined(separator: ", "))") }
         let current = Current(programme: sha256, release: release, assets: programme.assets.keys.sorted())
@@ -66,15 +72,21 @@ public struct ContentCache: Sendable {
         return current
     }
 
-    /// The programme in use, re-verified; nil before the first install, or if its files are damaged.
-    public func current() -> (current: Current, programme: Programme)? {
+    /// What the pointer names, without reading the programme (a quick "is this one in use already").
+    public func currentPointer() -> Current? {
         guard let bytes = try? AtomicFile.read(pointer, maxBytes: 1 << 20), let object = try? JSONParser().parse(bytes).objectValue,
               let sha256 = object["programme"]?.stringValue, let release = object["release"]?.integerValue,
-              let assets = object["assets"]?.arrayValue?.compactMap(\.stringValue),
-              let document = self.object(sha256), let programme = try? Programme(bytes: document),
-              assets.allSatisfy(contains)
+              let assets = object["assets"]?.arrayValue?.compactMap(\.stringValue)
         else { return nil }
-        return (Current(programme: sha256, release: release, assets: assets), programme)
+        return Current(programme: sha256, release: release, assets: assets)
+    }
+
+    /// The programme in use, re-verified; nil before the first install, or if its files are damaged.
+    public func current() -> (current: Current, programme: Programme)? {
+        guard let current = currentPointer(), let document = object(current.programme), let programme = try? Programme(bytes: document),
+              current.assets.allSatisfy(contains)
+        else { return nil }
+        return (current, programme)
     }
 
     public func objectCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: objects).count) ?? 0 }

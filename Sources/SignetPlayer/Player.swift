@@ -231,7 +231,7 @@ public struct Player: Service {
                     case .black: nil
                     }
                     for index in sinks.indices where fingerprint != lastSent || !(sinks[index] is PNGFileSink) {
-                        do { try sinks[index].send(rgb: canvas.rgb, width: canvas.width, height: canvas.height) } catch {
+                        do { try sinks[index].send(canvas) } catch {
                             logger.error("output failed", metadata: ["output": .string(sinks[index].name), "error": .string("\(error)")])
                         }
                     }

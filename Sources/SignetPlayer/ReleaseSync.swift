@@ -58,7 +58,8 @@ public enum ReleaseSync {
             let programme: Programme
             do { programme = try Programme(bytes: cache.object(document) ?? []) } catch { throw PlayerError("\(path): \(error)") }
             guard programme.screens[screen] != nil else { continue }
-            if let current = cache.current()?.current, current.programme == document { return current }
+            // Already in use, and whole (a damaged file is fetched again below).
+            if let current = cache.currentPointer(), current.programme == document, cache.missing(for: programme).isEmpty { return current }
             await checkpoint(.download)
             for asset in cache.missing(for: programme) {
                 let assetPath = ReleaseScope.assetPath(asset, group: group)
@@ -69,7 +70,7 @@ public enum ReleaseSync {
             }
             let release = info.custom?.objectValue?["programme_version"]?.integerValue ?? 0
             await checkpoint(.switch)
-            return try cache.install(programme: document, release: release)
+            return try cache.install(programme: document, parsed: programme, release: release)
         }
         throw PlayerError("no published programme names screen \(screen)")
     }

@@ -55,7 +55,8 @@ extension Programme {
         let used = [screen.defaultPlaylist] + entries(for: screen).map(\.playlist)
         for id in Set(used).sorted() {
             let playlist = playlists[id]!
-            let rule = "set by policy \(policy.name) for screen \(screen.id)"
+            // Only an error needs the words (this runs for every screen of every programme read).
+            var rule: String { "set by policy \(policy.name) for screen \(screen.id)" }
             for (index, item) in playlist.items.enumerated() where item.dwellMilliseconds < policy.minDwellMilliseconds {
                 throw ProgrammeError("programme.playlists.\(id).items[\(index)].dwell_ms",
                                      "\(item.dwellMilliseconds) ms is below the minimum dwell of \(policy.minDwellMilliseconds) ms \(rule)")

@@ -38,7 +38,7 @@ enum DeviceRoutes {
                     case .heartbeat(let heartbeat):
                         await services.record(heartbeat, screen: screen, address: address)
                     case .acknowledgement(let acknowledgement):
-                        await services.acknowledgements.add(ReceivedAcknowledgement(acknowledgement: acknowledgement, screen: screen,
+                        services.acknowledgements.add(ReceivedAcknowledgement(acknowledgement: acknowledgement, screen: screen,
                                                                                     address: address, at: services.clock.now()))
                     }
                 }
