@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Logging
 import SignetCore
 import SignetPlayer
@@ -48,6 +50,13 @@ struct PlayerEndToEndTests {
                                                                                         with: "the tram line is closed"))
             try await waitFor("release 2 reported") { try await network.heartbeat()?["release"] == .integer(2) }
             #expect(ContinuousClock.now - published < .seconds(5))
+
+            // The fleet in the metrics: both acknowledgements, the open channel, the screen on release 2.
+            let metrics = try await network.client.json(.get, "/metrics", headers: [.authorization: "Bearer \(network.admin)"]).text
+            for line in [#"signet_command_acknowledgements_total{result="done"} 2"#, "signet_devices_connected 1",
+                         #"signet_screens_reporting_release{release="2"} 1"#, #"signet_screens_reporting_release{release="1"} 0"#] {
+                #expect(metrics.contains(line), "\(line)")
+            }
         }
     }
 }
