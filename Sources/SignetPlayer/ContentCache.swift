@@ -91,6 +91,14 @@ public struct ContentCache: Sendable {
 
     public func objectCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: objects).count) ?? 0 }
 
+    /// Bytes held in objects/.
+    public func size() -> Int64 {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? []
+        return names.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: "\(objects)/\(name)")[.size] as? Int64) ?? 0)
+        }
+    }
+
     /// When an update last verified the repository: the start of the offline grace period, kept
     /// across restarts so that a player cut off from its server cannot reset it by rebooting.
     public func recordVerified(at instant: Instant) throws {

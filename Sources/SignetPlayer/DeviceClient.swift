@@ -56,16 +56,18 @@ public actor DeviceClient {
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) async throws -> JSONObject {
-        try await oneAtATime { try await unqueuedSend(method, path, body: body) }
+        try await oneAtATime {
+            try await unqueuedSend(method, path, body: body.map { JSONWriter.compact.encode($0) }, contentType: "application/json")
+        }
     }
 
-    private func unqueuedSend(_ method: HTTPMethod, _ path: String, body: JSONValue?) async throws -> JSONObject {
-        let bytes = body.map { JSONWriter.compact.encode($0) } ?? []
+    private func unqueuedSend(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String) async throws -> JSONObject {
+        let bytes = body ?? []
         var request = HTTPClientRequest(url: identity.server + path)
         request.method = method
         for header in try signedHeaders(method: method.rawValue, path: path, body: bytes) { request.headers.add(name: header.name, value: header.value) }
         if body != nil {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: bytes))
         }
         let response = try await http.execute(request, timeout: .seconds(30))
@@ -86,6 +88,11 @@ public actor DeviceClient {
     public func pendingCommands() async throws -> [[UInt8]] {
         let answer = try await send(.GET, "/api/v1/devices/commands")
         return (answer["commands"]?.arrayValue ?? []).map { JSONWriter.compact.encode($0) }
+    }
+
+    /// A PNG thumbnail of what the screen shows (after a screenshot command).
+    public func sendThumbnail(_ png: [UInt8]) async throws {
+        _ = try await oneAtATime { try await unqueuedSend(.POST, "/api/v1/devices/thumbnail", body: png, contentType: "image/png") }
     }
 
     public func acknowledge(_ acknowledgement: Acknowledgement) async throws {

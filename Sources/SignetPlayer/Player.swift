@@ -140,6 +140,7 @@ public struct Player: Service {
         do {
             let keys = try CommandKeys(root: try trustedRoot())
             let command = try await state.receive(bytes, screen: identity.screen, keys: keys, now: clock.now().tufTime)
+            if command.action == .screenshot { await state.requestThumbnail() }
             logger.notice("command carried out", metadata: ["action": .string(command.action.rawValue), "id": .stringConvertible(command.id),
                                                           "sequence": .stringConvertible(command.sequence), "issued_by": .string(command.issuedBy)])
             return Acknowledgement(command: command.id, result: .done)
@@ -171,7 +172,7 @@ public struct Player: Service {
             do {
                 let now = clock.now()
                 let current = try await ReleaseSync.update(from: source, now: now.tufTime, cache: cache, screen: identity.screen,
-                                                           checkpoint: faultCheckpoint(replacing: before))
+                                                           quotaBytes: configuration.cacheQuotaBytes, checkpoint: faultCheckpoint(replacing: before))
                 try cache.recordVerified(at: now)
                 await state.verified(at: now, programme: current == before ? nil : cache.current())
                 if current != before {
@@ -240,6 +241,7 @@ public struct Player: Service {
                     }
                     lastSent = fingerprint
                     await state.show(.init(slide: slide, fingerprint: fingerprint, decision: decision))
+                    if await state.takeThumbnailRequest() { sendThumbnail(of: canvas) }
                 } catch {
                     logger.error("render failed", metadata: ["error": .string("\(error)")])
                 }
@@ -248,6 +250,15 @@ public struct Player: Service {
                 await state.show(.init(slide: nil, fingerprint: nil, decision: decision))
             }
             do { try await Task.sleep(for: configuration.frameInterval) } catch { return }
+        }
+    }
+
+    func sendThumbnail(of canvas: Canvas) {
+        let client = self.client, logger = self.logger
+        Task {
+            do { try await client.sendThumbnail(try PNGEncoder.encode(canvas.thumbnail())) } catch {
+                logger.warning("thumbnail not delivered", metadata: ["error": .string("\(error)")])
+            }
         }
     }
 

@@ -20,6 +20,10 @@ public struct PlayerConfiguration: Sendable {
     public var reconnectFirst: Duration = .milliseconds(500)
     public var reconnectLast: Duration = .seconds(60)
 
+    /// The most the verified cache may hold; unused files are removed first, and a release that
+    /// would not fit beside the programme in use is refused.
+    public var cacheQuotaBytes: Int64 = 2 << 30
+
     /// For fault tests only: when an update that would replace a programme in use reaches this
     /// stage, the player says so on standard error and waits, so that a test can kill it there.
     public var faultPause: ReleaseSync.Stage?

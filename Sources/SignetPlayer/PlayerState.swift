@@ -23,6 +23,8 @@ actor PlayerState {
     private(set) var lastVerified: Instant?
     private(set) var showing = Showing(slide: nil, fingerprint: nil, decision: .black(reason: "starting"))
     private(set) var socket: DeviceSocket?
+    /// A screenshot command asked for a thumbnail of the next frame.
+    private var thumbnailRequested = false
 
     init(controlStore: ControlStore, cache: ContentCache) throws {
         self.controlStore = controlStore
@@ -48,4 +50,12 @@ actor PlayerState {
     func show(_ showing: Showing) { self.showing = showing }
 
     func setSocket(_ socket: DeviceSocket?) { self.socket = socket }
+
+    func requestThumbnail() { thumbnailRequested = true }
+
+    /// Whether a thumbnail is wanted, and no longer once asked.
+    func takeThumbnailRequest() -> Bool {
+        defer { thumbnailRequested = false }
+        return thumbnailRequested
+    }
 }

@@ -32,13 +32,17 @@ public enum ReleaseSync {
 
     public typealias Checkpoint = @Sendable (Stage) async -> Void
 
-    public static func update(from source: ReleaseSource, now: TUFTime, cache: ContentCache, screen: String,
+    /// `quotaBytes` bounds the cache: before downloading, objects neither in use nor part of the
+    /// new release are removed, and a release whose files would not fit beside the programme in
+    /// use is refused (the programme in use stays).
+    public static func update(from source: ReleaseSource, now: TUFTime, cache: ContentCache, screen: String, quotaBytes: Int64? = nil,
                               checkpoint: Checkpoint = { _ in }) async throws -> ContentCache.Current {
         // A TUF update is one refresh from one fixed time: each update has an updater of its own.
         var updater = try Updater(metadataBaseURL: source.metadataBaseURL, metadataDirectory: source.metadataDirectory,
                                   fetcher: source.fetcher, now: now)
         do {
-            let current = try await update(&updater, cache: cache, screen: screen, targetsBaseURL: source.targetsBaseURL, checkpoint: checkpoint)
+            let current = try await update(&updater, cache: cache, screen: screen, targetsBaseURL: source.targetsBaseURL, quotaBytes: quotaBytes,
+                                           checkpoint: checkpoint)
             try await updater.flush()
             return current
         } catch {
@@ -47,7 +51,7 @@ public enum ReleaseSync {
         }
     }
 
-    static func update(_ updater: inout Updater, cache: ContentCache, screen: String, targetsBaseURL: String,
+    static func update(_ updater: inout Updater, cache: ContentCache, screen: String, targetsBaseURL: String, quotaBytes: Int64?,
                        checkpoint: Checkpoint) async throws -> ContentCache.Current {
         try await updater.refresh()
         let groups = updater.trusted.targets?.signed.delegations?.roles?.compactMap { ReleaseScope.group(ofRole: $0.name) } ?? []
@@ -61,11 +65,23 @@ public enum ReleaseSync {
             // Already in use, and whole (a damaged file is fetched again below).
             if let current = cache.currentPointer(), current.programme == document, cache.missing(for: programme).isEmpty { return current }
             await checkpoint(.download)
+            var missing: [(path: String, info: TargetFile)] = []
             for asset in cache.missing(for: programme) {
                 let assetPath = ReleaseScope.assetPath(asset, group: group)
                 guard let assetInfo = try await updater.targetInfo(for: assetPath), assetInfo.hashes["sha256"] == asset else {
                     throw PlayerError("\(path) names asset \(asset.prefix(16)), which the release does not list as \(assetPath)")
                 }
+                missing.append((assetPath, assetInfo))
+            }
+            if let quotaBytes {
+                let release = Set([document] + programme.assets.keys)
+                try cache.evict(keeping: release)
+                let needed = cache.size() + missing.reduce(0) { $0 + $1.info.length }
+                guard needed <= quotaBytes else {
+                    throw PlayerError("the release needs \(needed / 1_048_576) MiB of cache beside the programme in use; the quota is \(quotaBytes / 1_048_576) MiB")
+                }
+            }
+            for (assetPath, assetInfo) in missing {
                 _ = try await fetch(assetPath, info: assetInfo, updater: updater, cache: cache, baseURL: targetsBaseURL)
             }
             let release = info.custom?.objectValue?["programme_version"]?.integerValue ?? 0

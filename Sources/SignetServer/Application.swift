@@ -53,7 +53,10 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger),
                                   AcknowledgementService(queue: acknowledgements, store: store, metrics: metrics, interval: .milliseconds(50),
-                                                         logger: logger)],
+                                                         logger: logger),
+                                  SilenceWatch(registry: devices, store: store, clock: clock, metrics: metrics,
+                                               silenceMilliseconds: Int64(config.offlineAfterSeconds) * 1000,
+                                               interval: .seconds(max(1, min(5, config.offlineAfterSeconds / 2))), logger: logger)],
                        onServerRunning: onServerRunning, logger: logger)
 }
 

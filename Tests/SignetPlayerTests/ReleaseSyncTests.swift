@@ -77,3 +77,34 @@ struct ReleaseSyncTests {
         await #expect(throws: PlayerError.self) { try await update(folder, fetcher, cache, screen: "paris-1") }
     }
 }
+
+extension ReleaseSyncTests {
+    @Test func theCacheQuotaEvictsWhatIsUnusedAndRefusesAReleaseThatWouldNotFit() async throws {
+        var repository = try TestRepository()
+        try repository.addTarget("assets/\(flagHash)", ContentCacheTests.flag)
+        try repository.addTarget("programme.json", ContentCacheTests.programme, custom: version(1))
+        let (folder, cache) = try player(repository)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try await update(folder, MemoryFetcher(repository), cache)
+        let inUse = cache.size()
+        // Left-overs of an earlier release take space; they go before the next download.
+        try cache.store(Array(repeating: 7, count: 50_000))
+        // Release 2 needs a 200 kB image: beside release 1 it does not fit in 150 kB.
+        let big = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let bigHash = HashAlgorithm.digest("sha256", of: big)!
+        let text = String(decoding: ContentCacheTests.programme, as: UTF8.self)
+            .replacingOccurrences(of: #""assets": {"#, with: #""assets": {"\#(bigHash)": {"type": "png", "width": 10, "height": 10}, "#)
+        try repository.addTarget("assets/\(bigHash)", big)
+        try repository.addTarget("programme.json", Array(text.utf8), custom: version(2))
+        let source = ReleaseSource(metadataBaseURL: "mem://r/metadata/", targetsBaseURL: "mem://r/targets/", metadataDirectory: "\(folder)/metadata",
+                                   fetcher: MemoryFetcher(repository))
+        await #expect(throws: PlayerError.self) {
+            try await ReleaseSync.update(from: source, now: TestRepository.start, cache: cache, screen: "astana-1", quotaBytes: 150_000)
+        }
+        #expect(cache.current()?.current.release == 1)
+        #expect(cache.size() < inUse + 10_000 + Int64(text.utf8.count))  // the left-over is gone; release 1 and the new document stay
+        // With room for both, it is taken.
+        let second = try await ReleaseSync.update(from: source, now: TestRepository.start, cache: cache, screen: "astana-1", quotaBytes: 1_000_000)
+        #expect(second.release == 2)
+    }
+}

@@ -95,4 +95,30 @@ struct DeviceTests {
         #expect(await reloaded.status("s")?.address == "10.0.0.7")
         #expect(await registry.takeUnsaved().isEmpty)
     }
+
+    @Test func aSilentScreenRaisesAnAlertOnceAndAnotherWhenItIsHeardAgain() async throws {
+        let fixture = try ServerFixture()
+        let registry = DeviceRegistry(store: fixture.store)
+        let metrics = ServerMetrics()
+        let watch = SilenceWatch(registry: registry, store: fixture.store, clock: fixture.clock, metrics: metrics, silenceMilliseconds: 30_000,
+                                 interval: .seconds(5), logger: Logger(label: "test"))
+        func heartbeat() async {
+            await registry.record(DeviceStatus(screen: "astana-1", lastSeen: fixture.clock.now(), lastTime: 1, heartbeat: Array("{}".utf8),
+                                               address: "10.0.0.7"), release: 1)
+        }
+        func alerts() async throws -> [String] { try await fixture.store.auditEvents().map { "\($0.action) \($0.subject)" } }
+        await heartbeat()
+        await watch.check()
+        #expect(try await alerts().isEmpty)
+        fixture.clock.advance(minutes: 1)
+        await watch.check()
+        await watch.check()  // once, not at every check
+        #expect(try await alerts() == ["alert.screen.silent astana-1"])
+        #expect(try await fixture.store.auditEvents().first?.detail == #"{"last_seen":"2025-11-24T16:00:00Z","silent_for_s":60}"#)
+        #expect(metrics.exposition().contains("signet_screens_silent 1"))
+        await heartbeat()
+        await watch.check()
+        #expect(try await alerts() == ["alert.screen.silent astana-1", "alert.screen.back astana-1"])
+        #expect(metrics.exposition().contains("signet_screens_silent 0"))
+    }
 }

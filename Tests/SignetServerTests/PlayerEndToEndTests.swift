@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import NIOCore
 import SignetCore
 import SignetPlayer
 import SignetRender
@@ -44,6 +45,17 @@ struct PlayerEndToEndTests {
             #expect(restore.result == "done", "\(restore)")
             try await waitFor("the approved frame again") { (try? fingerprint(of: frame))?.matches(expected) == true }
 
+            // A screenshot: the player sends a thumbnail of its frame, and the console can show it.
+            #expect(try await network.command("screenshot").result == "done")
+            var thumbnail: Canvas?
+            try await waitFor("the thumbnail") {
+                let response = try await network.client.json(.get, "/api/v1/screens/astana-1/thumbnail", headers: network.editing)
+                thumbnail = response.status == .ok ? try ImageDecoder.decode(Array(response.body.readableBytesView)) : nil
+                return thumbnail != nil
+            }
+            #expect(thumbnail?.width == 320 && thumbnail?.height == 160)
+            #expect(thumbnail.map { Fingerprint(of: $0).matches(expected) } == true)
+
             // Release 2 (programme v2, targets v3) reaches the screen by the pushed notice, well before the next poll.
             let published = ContinuousClock.now
             try await network.release(ServerProgrammeTests.document.replacingOccurrences(of: "the new tram line opens on Monday",
@@ -53,7 +65,7 @@ struct PlayerEndToEndTests {
 
             // The fleet in the metrics: both acknowledgements, the open channel, the screen on release 2.
             let metrics = try await network.client.json(.get, "/metrics", headers: [.authorization: "Bearer \(network.admin)"]).text
-            for line in [#"signet_command_acknowledgements_total{result="done"} 2"#, "signet_devices_connected 1",
+            for line in [#"signet_command_acknowledgements_total{result="done"} 3"#, "signet_devices_connected 1",
                          #"signet_screens_reporting_release{release="2"} 1"#, #"signet_screens_reporting_release{release="1"} 0"#] {
                 #expect(metrics.contains(line), "\(line)")
             }

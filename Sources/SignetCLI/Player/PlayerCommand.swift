@@ -33,6 +33,7 @@ struct PlayerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeats.") var heartbeatSeconds = 10
     @Option(help: "Milliseconds between frames.") var frameMilliseconds = 1000
     @Option(help: "Hours without a verified update before the safe slide shows.") var offlineGraceHours = 168
+    @Option(help: "The most the verified cache may hold, in MiB.") var cacheMegabytes = 2048
     @Option(help: "Log level: debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: .hidden) var faultPause: String?
 
@@ -40,7 +41,7 @@ struct PlayerCommand: AsyncParsableCommand {
         guard (enroll == nil) == (server == nil), (enroll == nil) == (root == nil) else {
             throw ValidationError("--enroll, --server and --root go together")
         }
-        guard pollSeconds >= 1, heartbeatSeconds >= 1, frameMilliseconds >= 10, offlineGraceHours >= 0 else {
+        guard pollSeconds >= 1, heartbeatSeconds >= 1, frameMilliseconds >= 10, offlineGraceHours >= 0, cacheMegabytes >= 1 else {
             throw ValidationError("intervals must be positive")
         }
     }
@@ -66,6 +67,7 @@ struct PlayerCommand: AsyncParsableCommand {
         configuration.heartbeatInterval = .seconds(heartbeatSeconds)
         configuration.frameInterval = .milliseconds(frameMilliseconds)
         configuration.offlineGraceMilliseconds = Int64(offlineGraceHours) * 3_600_000
+        configuration.cacheQuotaBytes = Int64(cacheMegabytes) << 20
         if let faultPause {
             guard let stage = ReleaseSync.Stage(rawValue: faultPause) else { throw ValidationError("--fault-pause: download or switch") }
             configuration.faultPause = stage

@@ -34,6 +34,9 @@ public enum AccessRules {
         Rule(method: .get, path: "/api/v1/devices/commands", audience: .device),
         // The player's WebSocket: opened by a signed request, then commands in, reports out.
         Rule(method: .get, path: "/api/v1/devices/channel", audience: .device),
+        // A thumbnail of what the screen shows, sent after a screenshot command.
+        Rule(method: .post, path: "/api/v1/devices/thumbnail", audience: .device),
+        Rule(method: .get, path: "/api/v1/screens/{id}/thumbnail", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/devices/commands/{id}/ack", audience: .device),
         Rule(method: .post, path: "/api/v1/commands", audience: .roles([.operator, .admin])),
         Rule(method: .get, path: "/api/v1/commands", audience: .signedIn),

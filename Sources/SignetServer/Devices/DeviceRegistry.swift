@@ -16,6 +16,8 @@ actor DeviceRegistry {
     private var latest: [String: DeviceStatus] = [:]
     private var unsaved: Set<String> = []
     private var releases: [String: Int64] = [:]
+    /// Screens whose silence has been alerted and not yet ended.
+    private var silent: Set<String> = []
 
     init(store: ServerStore) { self.store = store }
 
@@ -47,6 +49,20 @@ actor DeviceRegistry {
         defer { releases[status.screen] = release }
         return releases[status.screen]
     }
+
+    /// Screens that fell silent (no heartbeat for longer than `milliseconds`) since the last call,
+    /// and silent ones that spoke again; each change is reported once.
+    func silenceChanges(now: Instant, after milliseconds: Int64) -> (silent: [DeviceStatus], back: [DeviceStatus]) {
+        var fell: [DeviceStatus] = [], back: [DeviceStatus] = []
+        for (screen, status) in latest {
+            let quiet = now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970 > milliseconds
+            if quiet, silent.insert(screen).inserted { fell.append(status) }
+            if !quiet, silent.remove(screen) != nil { back.append(status) }
+        }
+        return (fell.sorted { $0.screen < $1.screen }, back.sorted { $0.screen < $1.screen })
+    }
+
+    var silentCount: Int { silent.count }
 
     /// A new enrollment: the old key is gone, and its time order with it.
     func forget(_ screen: String) {

@@ -6,6 +6,8 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import SignetCore
+import SignetRender
+import SignetTUFClient
 import SignetSystem
 
 /// What players send and receive. Every request is signed with the device key enrolled for its
@@ -21,6 +23,22 @@ enum DeviceRoutes {
             do { heartbeat = try Heartbeat(json: body) } catch { throw APIError(.badRequest, "\(error)") }
             let now = await services.record(heartbeat, screen: screen, address: context.clientAddress)
             return JSONBody.response(["screen": .string(screen), "accepted": true, "server_time": .string(now.iso8601)])
+        }
+
+        routes.on(.post, "/api/v1/devices/thumbnail") { request, context, _ in
+            let screen = context.deviceScreen!
+            var request = request
+            let bytes = Array(try await request.collectBody(upTo: context.maxUploadSize).readableBytesView)
+            do {
+                let size = try ImageDecoder.size(of: bytes, kind: .png)
+                guard size.width <= 1024, size.height <= 1024 else { throw APIError(.badRequest, "a thumbnail is at most 1024 pixels a side") }
+                _ = try ImageDecoder.decode(bytes)
+            } catch let error as RenderError {
+                throw APIError(.badRequest, "not a PNG image: \(error)")
+            }
+            try AtomicFile.createDirectory(services.thumbnailFolder, permissions: 0o700)
+            try AtomicFile.write(bytes, to: "\(services.thumbnailFolder)/\(screen).png", permissions: 0o600)
+            return JSONBody.response(["screen": .string(screen), "bytes": .integer(Int64(bytes.count))])
         }
 
         routes.webSocket("/api/v1/devices/channel") { inbound, outbound, screen, address in

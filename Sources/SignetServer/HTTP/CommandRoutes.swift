@@ -17,8 +17,8 @@ enum CommandRoutes {
             let body = try await JSONBody.object(request, context: context)
             try body.refuseUnknown(["action", "screens", "group", "all", "level", "expires_in_s"])
             let name = try body.text("action", maxLength: 20)
-            guard let action = Command.Action(rawValue: name), action != .screenshot else {
-                throw APIError(.badRequest, "action: one of blank, safe, restore, brightness, lockdown, unlock")
+            guard let action = Command.Action(rawValue: name) else {
+                throw APIError(.badRequest, "action: one of blank, safe, restore, brightness, lockdown, unlock, screenshot")
             }
             let level = body["level"]?.integerValue
             guard (action == .brightness) == (level != nil), level.map({ (1...100).contains($0) }) ?? true else {

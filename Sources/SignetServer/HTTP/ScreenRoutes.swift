@@ -1,4 +1,8 @@
+import Foundation
 import Hummingbird
+import SignetTUFClient
+import NIOCore
+import HTTPTypes
 import SignetCore
 import SignetSystem
 
@@ -51,6 +55,19 @@ enum ScreenRoutes {
                                       "groups": .array(groups.map(JSONValue.string))])
             let record = try await services.store.screen(id: id)!
             return JSONBody.response(describe(record), status: .created)
+        }
+
+        routes.on(.get, "/api/v1/screens/{id}/thumbnail") { _, context, principal in
+            let id = context.parameters.get("id") ?? ""
+            try await services.checkScreenAccess(id, principal!.account)
+            let path = "\(services.thumbnailFolder)/\(id).png"
+            guard let bytes = try AtomicFile.read(path, maxBytes: 1 << 20),
+                  let taken = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+            else { throw APIError(.notFound, "no thumbnail of \(id) yet: send it a screenshot command") }
+            var headers = HTTPFields()
+            headers[.contentType] = "image/png"
+            headers[HTTPField.Name("X-Signet-Taken-At")!] = Instant(millisecondsSince1970: Int64(taken.timeIntervalSince1970 * 1000)).iso8601
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
 
         routes.on(.post, "/api/v1/screens/{id}/enrollment") { _, context, principal in

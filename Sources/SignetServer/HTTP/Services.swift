@@ -23,6 +23,9 @@ struct Services: Sendable {
     /// Checked against when a name is unknown, so that a refusal takes as long either way.
     let decoyHash: String
 
+    /// Players' latest thumbnails, one PNG per screen.
+    var thumbnailFolder: String { "\(config.dataDirectory)/thumbnails" }
+
     func audit(_ actor: String, _ action: String, _ subject: String, _ address: String,
                _ detail: JSONObject = JSONObject()) async throws {
         try await store.audit(at: clock.now(), actor: actor, action: action, subject: subject, address: address, detail: detail)

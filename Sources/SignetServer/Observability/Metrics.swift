@@ -20,6 +20,9 @@ public struct ServerMetrics: Sendable {
         self.registry = registry
     }
 
+    /// The Prometheus text exposition, as `/metrics` serves it.
+    public func exposition() -> String { String(decoding: registry.emitToBuffer(), as: UTF8.self) }
+
     func acknowledged(_ acknowledgement: Acknowledgement) {
         let result = if case .done = acknowledgement.result { "done" } else { "refused" }
         registry.makeCounter(descriptor: Self.acknowledgements, labels: [("result", result)]).increment()
@@ -74,6 +77,8 @@ public struct ServerMetrics: Sendable {
                                                                              helpText: "Command acknowledgements received from players, by result (done, refused).") }
     static var screensByRelease: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_reporting_release", unitName: "",
                                                                              helpText: "Screens whose latest heartbeat names each release (programme version).") }
+    static var silentScreens: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_silent", unitName: "",
+                                                                          helpText: "Screens with no heartbeat for longer than offline_after_seconds.") }
     static var connected: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "devices_connected", unitName: "",
                                                                       helpText: "Players with an open channel.") }
     static var screens: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens", unitName: "",
