@@ -192,7 +192,7 @@ struct PlayerFaultTests {
         }
     }
 
-    @Test func aDeviceCannotSpeakForAnotherScreen() async throws {
+    @Test func aDeviceCannotSpeakForAnotherScreenNorAnOldKeyAfterReenrollment() async throws {
         let folder = temporaryFolder("player-identity")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await LiveNetwork.run { network in
@@ -209,6 +209,25 @@ struct PlayerFaultTests {
                 try await DeviceClient(identity: impostor, clock: network.fixture.clock).openChannel(host: url.host!, port: url.port!) { _, _ in }
             }
             #expect(try await network.heartbeat("astana-2") == nil)
+
+            // A screen enrolled again (its old device stolen, say): the old key's open channel is closed at once.
+            let socket = try await DeviceClient(identity: astana1, clock: network.fixture.clock).openChannel(host: url.host!, port: url.port!) { _, _ in }
+            _ = try await network.enroll(folder: folder + "-3")
+            defer { try? FileManager.default.removeItem(atPath: folder + "-3") }
+            let closed = Flag()
+            let watching = Task {
+                await socket.closed()
+                closed.set()
+            }
+            defer { watching.cancel() }
+            try await waitFor("the old channel closed", seconds: 5) { closed.isSet }
         }
     }
+}
+
+/// A flag one task sets and another polls.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

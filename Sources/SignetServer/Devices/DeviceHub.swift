@@ -25,6 +25,13 @@ actor DeviceHub {
         return nextID
     }
 
+    /// Closes the screen's channel: its device was enrolled again, and the old key's connection
+    /// must not outlive the key.
+    func disconnect(screen: String) {
+        guard let connection = connections.removeValue(forKey: screen) else { return }
+        Task { try? await connection.outbound.close(.policyViolation, reason: "the screen was enrolled again") }
+    }
+
     func detach(screen: String, id: Int) {
         if connections[screen]?.id == id { connections[screen] = nil }
     }

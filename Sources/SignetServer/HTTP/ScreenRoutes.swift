@@ -102,6 +102,7 @@ enum ScreenRoutes {
                 throw APIError(.forbidden, "the enrollment token is unknown, used or expired")
             }
             await services.devices.forget(bound.screen)
+            await services.hub.disconnect(screen: bound.screen)
             var detail: JSONObject = ["key_id": .string(key.keyID)]
             if let replaced = bound.replaced { detail["replaced_key_id"] = .string(replaced) }
             try await services.audit("device \(key.keyID.prefix(16))", "device.enroll", bound.screen, context.clientAddress, detail)
