@@ -66,6 +66,10 @@ struct FleetBenchCommand: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(10))
             report.playerKB = Memory.peakKB(of: player.pid)
             report.playerFrames = (try? AtomicFile.read("\(work)/player/frame.png")) != nil
+            if !report.playerFrames || report.playerKB == 0 {
+                let log = String(decoding: (try? AtomicFile.read("\(work)/player/player.log")) ?? [], as: UTF8.self)
+                status("the 1080p player did not play; the end of its log:\n" + log.split(separator: "\n").suffix(8).joined(separator: "\n"))
+            }
             await group.triggerGracefulShutdown()
         }
         print(json ? report.json : report.text)

@@ -139,8 +139,10 @@ struct FleetBenchRun: Sendable {
         let token = try await admin.post("/api/v1/screens/rss-1080p/enrollment", [:])["token"]?.stringValue ?? ""
         try AtomicFile.createDirectory(folder)
         try AtomicFile.write(try readFile("\(server.folder)/repository/metadata/1.root.json"), to: "\(folder)/root.json")
-        return try ChildProcess(Self.executable, ["player", "--dir", folder, "--server", base, "--enroll", token, "--root", "\(folder)/root.json",
-                                                  "--output", "png:\(folder)/frame.png", "--frame-milliseconds", "250"], captureOutput: false)
+        // Its log goes to player.log, which the report quotes if the player wrote no frame.
+        let command = ([Self.executable, "player", "--dir", folder, "--server", base, "--enroll", token, "--root", "\(folder)/root.json",
+                        "--output", "png:\(folder)/frame.png", "--frame-milliseconds", "250"]).map { "'\($0)'" }.joined(separator: " ")
+        return try ChildProcess("/bin/sh", ["-c", "exec \(command) 2>'\(folder)/player.log'"], captureOutput: false)
     }
 }
 
