@@ -95,6 +95,14 @@ public actor DeviceClient {
         _ = try await oneAtATime { try await unqueuedSend(.POST, "/api/v1/devices/thumbnail", body: png, contentType: "image/png") }
     }
 
+    /// Sends proofs of play; the server's answer is the last record of this device's chain it holds.
+    public func sendPlays(_ records: [PlayRecord]) async throws -> Int64 {
+        let batch = try PlayBatch.sign(records, screen: identity.screen, key: identity.key)
+        let answer = try await oneAtATime { try await unqueuedSend(.POST, "/api/v1/devices/plays", body: batch, contentType: "application/json") }
+        guard let through = answer["through"]?.integerValue else { throw Refused(status: 200, message: "the answer names no record (through)") }
+        return through
+    }
+
     public func acknowledge(_ acknowledgement: Acknowledgement) async throws {
         _ = try await send(.POST, "/api/v1/devices/commands/\(acknowledgement.command)/ack", body: .object(acknowledgement.jsonObject()))
     }

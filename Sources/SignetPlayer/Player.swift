@@ -35,6 +35,7 @@ public struct Player: Service {
     public func run() async throws {
         let cache = try ContentCache(folder: configuration.cacheFolder)
         let state = try PlayerState(controlStore: ControlStore(path: configuration.controlPath), cache: cache)
+        let plays = try PlayLog(path: configuration.playLogPath, screen: identity.screen, keyID: identity.key.keyID)
         let typeface = try Typeface(name: (configuration.fontPath as NSString).lastPathComponent,
                                     bytes: Array(try Data(contentsOf: URL(fileURLWithPath: configuration.fontPath))))
         let (updates, requestUpdate) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -47,8 +48,9 @@ public struct Player: Service {
                 group.addTask { await receive(inbox, state: state, requestUpdate: requestUpdate) }
                 group.addTask { await poll(state: state, requestUpdate: requestUpdate) }
                 group.addTask { await update(updates, state: state, cache: cache) }
-                group.addTask { await playout(state: state, cache: cache, typeface: typeface) }
+                group.addTask { await playout(state: state, cache: cache, typeface: typeface, plays: plays) }
                 group.addTask { await heartbeats(state: state, cache: cache) }
+                group.addTask { await proofsOfPlay(plays) }
             }
         }
         logger.info("player stopped", metadata: ["screen": .string(identity.screen)])
@@ -198,7 +200,7 @@ public struct Player: Service {
 
     // MARK: Playout
 
-    func playout(state: PlayerState, cache: ContentCache, typeface: Typeface) async {
+    func playout(state: PlayerState, cache: ContentCache, typeface: Typeface, plays: PlayLog) async {
         var sinks: [any FrameSink] = []
         for output in configuration.outputs {
             do { sinks.append(try output.open(source: E131Source.screen(identity.screen))) } catch {
@@ -241,6 +243,7 @@ public struct Player: Service {
                     }
                     lastSent = fingerprint
                     await state.show(.init(slide: slide, fingerprint: fingerprint, decision: decision))
+                    await record(decision, slide: slide, release: snapshot.programme?.current.release, fingerprint: fingerprint, at: now, in: plays)
                     if await state.takeThumbnailRequest() { sendThumbnail(of: canvas) }
                 } catch {
                     logger.error("render failed", metadata: ["error": .string("\(error)")])
@@ -248,8 +251,22 @@ public struct Player: Service {
                 frames = screenFrames
             } else {
                 await state.show(.init(slide: nil, fingerprint: nil, decision: decision))
+                await record(.black(reason: "no programme"), slide: nil, release: nil, fingerprint: nil, at: now, in: plays)
             }
             do { try await Task.sleep(for: configuration.frameInterval) } catch { return }
+        }
+    }
+
+    func record(_ decision: Playout.Decision, slide: String?, release: Int64?, fingerprint: Fingerprint?, at now: Instant, in plays: PlayLog) async {
+        let mode: PlayRecord.Mode = switch decision {
+        case .programme: .programme
+        case .safeSlide: .safe
+        case .black: .black
+        }
+        do {
+            try await plays.observe(mode: mode, slide: slide, release: release, fingerprint: fingerprint?.description, at: now.millisecondsSince1970)
+        } catch {
+            logger.error("proof of play not saved", metadata: ["error": .string("\(error)")])
         }
     }
 
@@ -280,5 +297,34 @@ public struct Player: Service {
             }
             do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
         }
+    }
+
+    // MARK: Proofs of play
+
+    /// Saves the showing in progress and sends the unacknowledged records, every heartbeat interval.
+    func proofsOfPlay(_ plays: PlayLog) async {
+        var reportedFailure = false
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { break }
+            do {
+                try await plays.checkpoint(at: clock.now().millisecondsSince1970)
+                var records = await plays.unacknowledged()
+                while !records.isEmpty {
+                    try await plays.acknowledged(through: try await client.sendPlays(records))
+                    let next = await plays.unacknowledged()
+                    if next.first?.sequence == records.first?.sequence { break }
+                    records = next
+                }
+                reportedFailure = false
+            } catch {
+                if !reportedFailure {
+                    let pending = await plays.pendingCount
+                    logger.warning("proofs of play kept until the server takes them", metadata: [
+                        "pending": .stringConvertible(pending), "error": .string("\(error)")])
+                }
+                reportedFailure = true
+            }
+        }
+        try? await plays.checkpoint(at: clock.now().millisecondsSince1970)
     }
 }

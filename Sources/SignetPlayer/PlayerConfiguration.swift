@@ -10,6 +10,7 @@ public struct PlayerConfiguration: Sendable {
     /// A TUF refresh at least this often, pushed notices or not; commands are polled this often
     /// while the channel is down.
     public var pollInterval: Duration = .seconds(30)
+    /// Heartbeats, and proofs of play sent (and the showing in progress saved), this often.
     public var heartbeatInterval: Duration = .seconds(10)
     /// How often a frame is rendered and sent.
     public var frameInterval: Duration = .seconds(1)
@@ -37,4 +38,5 @@ public struct PlayerConfiguration: Sendable {
     var cacheFolder: String { "\(folder)/cache" }
     var metadataFolder: String { "\(folder)/metadata" }
     var controlPath: String { "\(folder)/control.json" }
+    var playLogPath: String { "\(folder)/proof-of-play.json" }
 }

@@ -45,6 +45,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     ReleaseRoutes.register(routes)
     GroupRoutes.register(routes)
     DeviceRoutes.register(routes)
+    PlayRoutes.register(routes)
     CommandRoutes.register(routes)
     OpenAPIDocument.register(routes)
     MetricsRoutes.register(routes)

@@ -41,6 +41,15 @@ struct PlayerEndToEndTests {
             let black = Fingerprint(of: SlideRenderer.black(width: 960, height: 480).render())
             try await waitFor("a black frame") { (try? fingerprint(of: frame)) == black }
             try await waitFor("mode blank reported") { try await network.heartbeat()?["mode"] == .string("blank") }
+            // Proof of play: the showing of release 1 ended with the blank, and the server holds it,
+            // signed and chained, with the fingerprint of the approved frame.
+            try await waitFor("the proof of play of release 1") {
+                let plays = try await network.client.json(.get, "/api/v1/screens/astana-1/plays", headers: network.editing).object?["plays"]?.arrayValue
+                return (plays ?? []).compactMap(\.objectValue).contains {
+                    $0["mode"] == .string("programme") && $0["release"] == .integer(1)
+                        && $0["fingerprint"]?.stringValue.flatMap(Fingerprint.init)?.matches(expected) == true
+                }
+            }
             let restore = try await network.command("restore")
             #expect(restore.result == "done", "\(restore)")
             try await waitFor("the approved frame again") { (try? fingerprint(of: frame))?.matches(expected) == true }

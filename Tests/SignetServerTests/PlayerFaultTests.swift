@@ -114,6 +114,13 @@ struct PlayerFaultTests {
         // ...then shows the signed safe slide, not black and not stale content.
         clock.advance(milliseconds: 5_000)
         try await waitFor("the safe slide") { (try? fingerprint(of: frame)) == safe }
+        // What it showed while the server was away stays on its disk, chained, until a server takes it.
+        try await waitFor("the programme's proof of play kept on disk") {
+            let saved = try AtomicFile.read("\(folder)/proof-of-play.json").map { try JSONParser().parse($0) }
+            let pending = try (saved?.objectValue?["pending"]?.arrayValue ?? []).map { value throws(PlayProofError) in try PlayRecord(json: value) }
+            return pending.contains { $0.mode == .programme && $0.release == 1 && $0.fingerprint.flatMap(Fingerprint.init)?.matches(playing) == true }
+                && saved?.objectValue?["open"]?.objectValue?["mode"] == .string("safe")
+        }
     }
 
     @Test func aPlayerWhoseClockIsOffIsRefusedAndSaysWhy() async throws {

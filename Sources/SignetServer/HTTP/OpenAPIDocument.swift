@@ -16,6 +16,8 @@ enum OpenAPIDocument {
         "POST /api/v1/session": "Sign in with name, password and (when enrolled) a TOTP code; sets the session cookie and returns the CSRF token.",
         "POST /api/v1/enroll": "A device binds its Ed25519 public key to a screen with a one-time enrollment token.",
         "GET /api/v1/devices/commands": "A device fetches the signed commands pending for its screen.",
+        "POST /api/v1/devices/plays": "A device hands in proofs of play: a batch of its hash-chained records signed with its device key; the answer names the last record held (through).",
+        "GET /api/v1/screens/{id}/plays": "A screen's proofs of play overlapping from..to (default the last 24 hours), oldest first, at most limit (1000).",
         "POST /api/v1/devices/thumbnail": "A device sends a PNG thumbnail (at most 1024 pixels a side) of what its screen shows, after a screenshot command.",
         "GET /api/v1/screens/{id}/thumbnail": "The screen's latest thumbnail (PNG), with X-Signet-Taken-At; request one with a screenshot command.",
         "GET /api/v1/devices/channel": "A device opens its WebSocket (signed upgrade request): commands and release notices in; acknowledgements and heartbeats out, one JSON object per text message.",

@@ -57,6 +57,10 @@ public struct ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.deviceRefusals, labels: [("reason", reason)]).increment()
     }
 
+    func playsRecorded(_ count: Int) {
+        registry.makeCounter(descriptor: Self.plays).increment(by: Int64(count))
+    }
+
     func audited(_ action: String, count: Int = 1) {
         registry.makeCounter(descriptor: Self.auditEvents, labels: [("action", action)]).increment(by: Int64(count))
     }
@@ -72,9 +76,11 @@ public struct ServerMetrics: Sendable {
     static var auditEvents: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "audit_events", unitName: "total",
                                                   helpText: "State changes recorded in the audit trail, by action.") }
     static var deviceRefusals: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "device_requests_refused", unitName: "total",
-                                                                           helpText: "Device requests refused, by reason (unknown, signature, skewed, replayed).") }
+                                                                           helpText: "Device requests refused, by reason (unknown, signature, skewed, replayed, message, proof).") }
     static var acknowledgements: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "command_acknowledgements", unitName: "total",
                                                                              helpText: "Command acknowledgements received from players, by result (done, refused).") }
+    static var plays: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "play_records", unitName: "total",
+                                                                  helpText: "Proof-of-play records accepted from players.") }
     static var screensByRelease: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_reporting_release", unitName: "",
                                                                              helpText: "Screens whose latest heartbeat names each release (programme version).") }
     static var silentScreens: MetricNameDescriptor { MetricNameDescriptor(namespace: "signet", metricName: "screens_silent", unitName: "",

@@ -77,6 +77,7 @@ public struct ServerStore: Sendable {
         migrateGroupApprovers(&migrator)
         migrateDeviceStatus(&migrator)
         migrateCommands(&migrator)
+        migratePlayRecords(&migrator)
         return migrator
     }
 }
