@@ -202,7 +202,7 @@ PY
 }
 check "the server logs JSON lines, the publication among them" json_logs
 # Fleet commands: a device written in Python (from the protocol description) enrolls, verifies
-# each signed command against the root's commands key and acknowledges it; `signet blank` and
+# each command (the batch signed by the root's commands key, its inclusion proof) and acknowledges it; `signet blank` and
 # `signet restore` wait for the acknowledgement.
 operator_token=$(curl -s -b "$work/cookies" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" -d '{"label": "operator"}' \
   "$url/api/v1/me/tokens" | jq -r .token)
@@ -217,6 +217,19 @@ fleet() {  # fleet ACTION
 check "signet blank --screen astana-1: the Python device verifies the signed command and acknowledges it" fleet blank
 check "signet restore: the next sequence number, verified and acknowledged" fleet restore
 check "  the device saw blank #1 then restore #2" bash -c "grep -q 'blank #1 verified' '$work/device.log' && grep -q 'restore #2 verified' '$work/device.log'"
+# A fan-out to six screens is one signature over a Merkle tree of six commands: the device checks
+# its command's inclusion proof (leaf 2 of 6: two sibling hashes and one subtree).
+fan_out() {
+  for n in 2 3 4 5 6; do
+    api -H "X-CSRF-Token: $csrf" -d "{\"id\": \"astana-$n\", \"name\": \"Astana $n\", \"width\": 96, \"height\": 48, \"time_zone\": \"Asia/Almaty\"}" \
+      "$url/api/v1/screens" >/dev/null
+  done
+  curl -s -H "Authorization: Bearer $operator_token" -H 'Content-Type: application/json' \
+    -d '{"action": "safe", "screens": ["astana-2", "astana-3", "astana-1", "astana-4", "astana-5", "astana-6"]}' "$url/api/v1/commands" >/dev/null
+  for _ in $(seq 1 50); do grep -q 'safe #3 verified (leaf 2 of 6)' "$work/device.log" && return 0; sleep 0.1; done
+  cat "$work/device.log"; return 1
+}
+check "  a command to six screens: the device verifies its inclusion proof in the signed batch" fan_out
 kill "$device" 2>/dev/null; wait "$device" 2>/dev/null
 # An attacker with the whole server: the admin account proposes the Ukrainian flag, the database
 # gets forged approvals, and the online keys sign new targets, snapshot and timestamp. Neither

@@ -18,10 +18,8 @@ struct ControlStateTests {
     }
 
     func command(_ action: Command.Action, _ sequence: Int64, level: Int64? = nil) throws -> [UInt8] {
-        var metadata = Metadata(signed: Command(action: action, screen: "astana-1", sequence: sequence, id: sequence, issuedBy: "ana",
-                                                expires: now.adding(seconds: 60), level: level))
-        try metadata.sign(with: key)
-        return metadata.encoded()
+        try SignedCommandBatch([Command(action: action, screen: "astana-1", sequence: sequence, id: sequence, issuedBy: "ana",
+                                        expires: now.adding(seconds: 60), level: level)], key: key).document(at: 0)
     }
 
     @Test func blankSurvivesARestartAndAReplayIsStillRefused() throws {

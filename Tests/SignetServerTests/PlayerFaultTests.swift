@@ -175,10 +175,9 @@ struct PlayerFaultTests {
             let expires = clock.now().adding(milliseconds: 60_000)
             let queued = try await store.issueCommands(screens: ["astana-1", "astana-1"], by: "attacker", at: clock.now(), expires: expires) { _, sequence, id in
                 if sequence == 3 { return ("blank", captured.signed) }
-                var forged = Metadata(signed: Command(action: .blank, screen: "astana-1", sequence: sequence, id: id, issuedBy: "operator",
-                                                      expires: expires.tufTime))
-                try forged.sign(with: foreignKey)
-                return ("blank", forged.encoded())
+                let forged = try SignedCommandBatch([Command(action: .blank, screen: "astana-1", sequence: sequence, id: id, issuedBy: "operator",
+                                                             expires: expires.tufTime)], key: foreignKey)
+                return ("blank", forged.document(at: 0))
             }
             running = start()
             defer { running.cancel() }

@@ -1,6 +1,7 @@
 /// A fleet command for one screen: blank, safe slide, restore, brightness, lockdown on and off, or
 /// a screenshot. It carries no content (the server may choose among approved things, never make
-/// one) and is signed like TUF metadata, by the commands key that the root names in `x-signet`.
+/// one) and is signed like TUF metadata, by the commands key that the root names in `x-signet`,
+/// as a leaf of a `CommandBatch`.
 ///
 /// `version` is the screen's command sequence number and `expires` its deadline: a player accepts
 /// a command only for itself, only above the last number it accepted, and only before it expires,
@@ -86,6 +87,6 @@ public struct CommandKeys: Delegator {
     }
 
     public func delegation(for roleName: String) -> (keys: KeyTable, role: RoleKeys)? {
-        roleName == Command.type ? (keys, role) : nil
+        roleName == CommandBatch.type ? (keys, role) : nil
     }
 }

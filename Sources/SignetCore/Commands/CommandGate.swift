@@ -1,4 +1,4 @@
-/// A player's check of the commands that reach it: signed by the root's commands keys, for this
+/// A player's check of the commands that reach it: in a batch signed by the root's commands keys, for this
 /// screen, newer than the last one accepted, not expired. Pure: the caller keeps `lastSequence`
 /// on disk and supplies the time.
 public struct CommandGate: Sendable {
@@ -28,23 +28,21 @@ public struct CommandGate: Sendable {
         self.lastSequence = lastSequence
     }
 
-    /// The command in `bytes` if it may be carried out now; a refusal changes nothing.
-    public mutating func accept(_ bytes: some Collection<UInt8>, keys: CommandKeys, now: TUFTime) throws(Refusal) -> Command {
-        let metadata: Metadata<Command>
-        do { metadata = try Metadata<Command>(bytes: bytes, roleName: Command.type) } catch { throw .malformed(error.description) }
-        return try accept(metadata, keys: keys, now: now)
+    /// The command in `bytes` (a batched command document) if it may be carried out now; a
+    /// refusal changes nothing.
+    public mutating func accept(_ bytes: some Collection<UInt8>, keys: CommandKeys, now: TUFTime,
+                                verified: VerifiedBatches? = nil) throws(Refusal) -> Command {
+        let document: JSONValue
+        do { document = try JSONParser(maxBytes: max(bytes.count, 1)).parse(bytes) } catch { throw .malformed("\(error)") }
+        return try accept(document: document, keys: keys, now: now, verified: verified)
     }
 
     /// The same check of a command document already parsed (from a channel message, say).
-    public mutating func accept(document: JSONValue, keys: CommandKeys, now: TUFTime) throws(Refusal) -> Command {
-        let metadata: Metadata<Command>
-        do { metadata = try Metadata<Command>(json: document, roleName: Command.type) } catch { throw .malformed(error.description) }
-        return try accept(metadata, keys: keys, now: now)
-    }
-
-    mutating func accept(_ metadata: Metadata<Command>, keys: CommandKeys, now: TUFTime) throws(Refusal) -> Command {
-        do { try metadata.verify(delegatedBy: keys, as: Command.type) } catch { throw .unsigned(error.description) }
-        let command = metadata.signed
+    public mutating func accept(document: JSONValue, keys: CommandKeys, now: TUFTime, verified: VerifiedBatches? = nil) throws(Refusal) -> Command {
+        let batched: BatchedCommand
+        do { batched = try BatchedCommand(json: document) } catch { throw .malformed(error.description) }
+        do { try batched.verify(keys: keys, verified: verified) } catch { throw .unsigned(error.description) }
+        let command = batched.command
         guard command.screen == screen else { throw .otherScreen(command.screen) }
         guard !command.header.isExpired(at: now) else { throw .expired(command.expires) }
         guard command.sequence > lastSequence else { throw .replayed(sequence: command.sequence, last: lastSequence) }

@@ -20,15 +20,19 @@ public final class SimulatedScreen: Sendable {
     public let identity: DeviceIdentity
     let folder: String
     let keys: CommandKeys
+    /// Shared by the fleet: a batch's signature is verified once per process (each screen still
+    /// checks its own proof, screen, sequence and expiry).
+    let verified: VerifiedBatches
     let http: HTTPClient
     let logger: Logger
     let client: DeviceClient
     private let state: Mutex<State>
 
-    init(identity: DeviceIdentity, folder: String, keys: CommandKeys, http: HTTPClient, logger: Logger) {
+    init(identity: DeviceIdentity, folder: String, keys: CommandKeys, verified: VerifiedBatches, http: HTTPClient, logger: Logger) {
         self.identity = identity
         self.folder = folder
         self.keys = keys
+        self.verified = verified
         self.http = http
         self.logger = logger
         client = DeviceClient(identity: identity, http: http)
@@ -56,7 +60,7 @@ public final class SimulatedScreen: Sendable {
             let acknowledgement: Acknowledgement
             do {
                 let command = try state.withLock { state throws(CommandGate.Refusal) in
-                    try state.gate.accept(document: document, keys: keys, now: SystemWallClock().now().tufTime)
+                    try state.gate.accept(document: document, keys: keys, now: SystemWallClock().now().tufTime, verified: verified)
                 }
                 acknowledgement = Acknowledgement(command: command.id, result: .done)
             } catch {

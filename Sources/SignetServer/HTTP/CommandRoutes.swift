@@ -87,17 +87,21 @@ extension Services {
     {
         let key = try publisher.commandsKey()
         let reserved = try await store.reserveCommands(screens: screens, action: action.rawValue, by: account, at: now, expires: expires)
-        let slices = stride(from: 0, to: reserved.count, by: 500).map { reserved[$0..<min($0 + 500, reserved.count)] }
+        // One signature over the Merkle root of all the commands; each screen's document carries
+        // its proof. Documents are made and delivered in slices, in parallel.
+        let batch = try SignedCommandBatch(reserved.map { reservation in
+            Command(action: action, screen: reservation.screen, sequence: reservation.sequence, id: reservation.id, issuedBy: account,
+                    expires: expires.tufTime, level: level)
+        }, key: key)
+        let slices = stride(from: 0, to: reserved.count, by: 500).map { $0..<min($0 + 500, reserved.count) }
         let signed = try await withThrowingTaskGroup(of: [IssuedCommand].self) { group in
             for slice in slices {
                 group.addTask {
-                    let commands = try slice.map { reservation in
-                        var metadata = Metadata(signed: Command(action: action, screen: reservation.screen, sequence: reservation.sequence,
-                                                                id: reservation.id, issuedBy: account, expires: expires.tufTime, level: level))
-                        try metadata.sign(with: key)
+                    let commands = slice.map { index in
+                        let reservation = reserved[index]
                         return IssuedCommand(id: reservation.id, screen: reservation.screen, sequence: reservation.sequence, action: action.rawValue,
-                                             signed: metadata.encoded(), issuedBy: account, issuedAt: now, expires: expires, acknowledgedAt: nil,
-                                             result: nil)
+                                             signed: batch.document(at: index), issuedBy: account, issuedAt: now, expires: expires,
+                                             acknowledgedAt: nil, result: nil)
                     }
                     await hub.deliver(Dictionary(uniqueKeysWithValues: commands.map { ($0.screen, ServerNotice.commandMessage(signed: $0.signed)) }))
                     return commands
