@@ -32,17 +32,23 @@ public enum ReleaseSync {
 
     public typealias Checkpoint = @Sendable (Stage) async -> Void
 
+    /// Reads a programme document from the cache (`load` returns its verified bytes) and parses it.
+    public typealias ProgrammeReader = @Sendable (_ sha256: String, _ load: () throws -> [UInt8]) throws -> Programme
+
+    public static let readProgramme: ProgrammeReader = { _, load in try Programme(bytes: try load()) }
+
     /// `quotaBytes` bounds the cache: before downloading, objects neither in use nor part of the
     /// new release are removed, and a release whose files would not fit beside the programme in
     /// use is refused (the programme in use stays).
     public static func update(from source: ReleaseSource, now: TUFTime, cache: ContentCache, screen: String, quotaBytes: Int64? = nil,
+                              readProgramme: ProgrammeReader = readProgramme,
                               checkpoint: Checkpoint = { _ in }) async throws -> ContentCache.Current {
         // A TUF update is one refresh from one fixed time: each update has an updater of its own.
         var updater = try Updater(metadataBaseURL: source.metadataBaseURL, metadataDirectory: source.metadataDirectory,
                                   fetcher: source.fetcher, now: now)
         do {
             let current = try await update(&updater, cache: cache, screen: screen, targetsBaseURL: source.targetsBaseURL, quotaBytes: quotaBytes,
-                                           checkpoint: checkpoint)
+                                           readProgramme: readProgramme, checkpoint: checkpoint)
             try await updater.flush()
             return current
         } catch {
@@ -52,7 +58,7 @@ public enum ReleaseSync {
     }
 
     static func update(_ updater: inout Updater, cache: ContentCache, screen: String, targetsBaseURL: String, quotaBytes: Int64?,
-                       checkpoint: Checkpoint) async throws -> ContentCache.Current {
+                       readProgramme: ProgrammeReader, checkpoint: Checkpoint) async throws -> ContentCache.Current {
         try await updater.refresh()
         let groups = updater.trusted.targets?.signed.delegations?.roles?.compactMap { ReleaseScope.group(ofRole: $0.name) } ?? []
         for group in [nil] + groups.map(Optional.some) {
@@ -60,7 +66,12 @@ public enum ReleaseSync {
             guard let info = try await updater.targetInfo(for: path) else { continue }
             let document = try await fetch(path, info: info, updater: updater, cache: cache, baseURL: targetsBaseURL)
             let programme: Programme
-            do { programme = try Programme(bytes: cache.object(document) ?? []) } catch { throw PlayerError("\(path): \(error)") }
+            do {
+                programme = try readProgramme(document) {
+                    guard let bytes = cache.object(document) else { throw PlayerError("not in the cache") }
+                    return bytes
+                }
+            } catch { throw PlayerError("\(path): \(error)") }
             guard programme.screens[screen] != nil else { continue }
             // Already in use, and whole (a damaged file is fetched again below).
             if let current = cache.currentPointer(), current.programme == document, cache.missing(for: programme).isEmpty { return current }

@@ -78,4 +78,55 @@ struct CommandRouteTests {
             #expect(try await fixture.store.auditEvents().map(\.action).filter { $0.hasPrefix("command.") } == ["command.issue", "command.ack", "command.issue"])
         }
     }
+
+    @Test func aFanOutIsOneBatchWhoseProofsAreMadeAgainFromTheStore() async throws {
+        let fixture = try await ServerFixture.withRepository()
+        let data = fixture.config.dataDirectory
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let keys = try CommandKeys(root: try Metadata<Root>(bytes: try #require(try AtomicFile.read("\(data)/repository/metadata/1.root.json"))).signed)
+        for index in 1...7 {
+            try await fixture.store.createScreen(id: "s-\(index)", name: "S", width: 8, height: 8, timeZone: "UTC", groups: [], at: fixture.clock.now())
+        }
+        try await fixture.test { client in
+            let operating: HTTPFields = [.authorization: "Bearer \(try await client.token(for: "operator"))"]
+            let issued = try await client.json(.post, "/api/v1/commands", #"{"action": "safe", "all": true}"#, headers: operating)
+            #expect(issued.status == .created, "\(issued.text)")
+        }
+        // A server restarted (no tree in memory) makes each screen's document again from the stored
+        // batch: every one verifies, each only for its own screen, all under one signature.
+        let restarted = try ServerStore(queue: fixture.store.database)
+        var batches = Set<String>()
+        for index in 1...7 {
+            let pending = try await restarted.pendingCommands(screen: "s-\(index)", now: fixture.clock.now())
+            #expect(pending.count == 1)
+            let document = try JSONParser().parse(try #require(pending.first?.signed))
+            var gate = CommandGate(screen: "s-\(index)")
+            #expect(try gate.accept(document: document, keys: keys, now: fixture.clock.now().tufTime).action == .safe)
+            #expect(document.objectValue?["index"] == .integer(Int64(index - 1)))
+            batches.insert(JSONWriter.compact.string(try #require(document.objectValue?["batch"])))
+        }
+        #expect(batches.count == 1)
+
+        // Acknowledgements from the channels: one audit event names the commands done; a refusal has its own.
+        let ids = try await restarted.pendingCommands(screen: "s-1", now: fixture.clock.now()).map(\.id)
+            + (2...7).asyncFlatMap { try await restarted.pendingCommands(screen: "s-\($0)", now: fixture.clock.now()).map(\.id) }
+        let received = ids.enumerated().map { index, id in
+            ReceivedAcknowledgement(acknowledgement: Acknowledgement(command: id, result: index == 6 ? .refused("command refused: it expired") : .done),
+                                    screen: "s-\(index + 1)", address: "10.0.0.\(index)", at: fixture.clock.now())
+        }
+        #expect(try await restarted.acknowledge(received) == (7, 2))
+        #expect(try await restarted.acknowledge(received) == (0, 0))
+        let events = try await restarted.auditEvents().filter { $0.action == "command.ack" }
+        #expect(events.map(\.subject) == ["command \(ids[6])", "6 commands"])
+        let done = ids.prefix(6).map(String.init).joined(separator: ",")
+        #expect(events.last?.detail == "{\"commands\":[\(done)],\"count\":6,\"result\":\"done\"}")
+    }
+}
+
+extension ClosedRange<Int> {
+    func asyncFlatMap<T>(_ transform: (Int) async throws -> [T]) async rethrows -> [T] {
+        var all: [T] = []
+        for element in self { all += try await transform(element) }
+        return all
+    }
 }

@@ -47,8 +47,9 @@ public struct CommandBatch: RoleBody, Equatable {
 /// `{"batch": SIGNED-BATCH, "index": i, "proof": [hex, ...], "signed": COMMAND}`.
 public struct SignedCommandBatch: Sendable {
     public let commands: [Command]
-    let leaves: [[UInt8]]
-    let tree: MerkleTree
+    /// Each command's canonical JSON: the bytes its leaf hashes.
+    public let leaves: [[UInt8]]
+    public let tree: MerkleTree
     /// The signed batch, compact JSON, the same in every screen's document.
     public let batch: [UInt8]
 
@@ -64,14 +65,20 @@ public struct SignedCommandBatch: Sendable {
         batch = metadata.encoded()
     }
 
-    /// The document for the command at `index`, its keys in sorted order.
+    /// The document for the command at `index`.
     public func document(at index: Int) -> [UInt8] {
+        Self.document(batch: batch, index: index, proof: tree.inclusionProof(index: index), signed: leaves[index])
+    }
+
+    /// A document from its parts (a server keeps the batch and the tree's leaves, not every
+    /// screen's document), its keys in sorted order.
+    public static func document(batch: [UInt8], index: Int, proof: [[UInt8]], signed: [UInt8]) -> [UInt8] {
         var bytes = Array(#"{"batch":"#.utf8) + batch + Array(#","index":\#(index),"proof":["#.utf8)
-        for (position, hash) in tree.inclusionProof(index: index).enumerated() {
+        for (position, hash) in proof.enumerated() {
             if position > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes += Array("\"\(Hex.encode(hash))\"".utf8)
         }
-        return bytes + Array(#"],"signed":"#.utf8) + leaves[index] + [UInt8(ascii: "}")]
+        return bytes + Array(#"],"signed":"#.utf8) + signed + [UInt8(ascii: "}")]
     }
 }
 

@@ -56,7 +56,7 @@ public struct FleetSimulator: Sendable {
         let root = try await admin.get("/repository/metadata/1.root.json")
         let keys = try CommandKeys(root: try Metadata<Root>(bytes: root, roleName: Root.type).signed)
         let done = Atomic<Int>(0)
-        let verified = VerifiedBatches()
+        let verified = VerifiedBatches(), programmes = ProgrammeMemo()
         return try await inBatches(0..<options.screens) { index in
             let id = screenID(index)
             try await admin.registerScreen(id, width: options.width, height: options.height, group: options.group)
@@ -65,7 +65,7 @@ public struct FleetSimulator: Sendable {
             let identity = try await DeviceIdentity.enroll(server: options.server, token: token, trustedRoot: root, folder: folder, http: http)
             let count = done.add(1, ordering: .relaxed).newValue
             if count % 500 == 0 || count == options.screens { progress(count) }
-            return SimulatedScreen(identity: identity, folder: folder, keys: keys, verified: verified, http: http, logger: logger)
+            return SimulatedScreen(identity: identity, folder: folder, keys: keys, verified: verified, programmes: programmes, http: http, logger: logger)
         }
     }
 

@@ -23,16 +23,20 @@ public final class SimulatedScreen: Sendable {
     /// Shared by the fleet: a batch's signature is verified once per process (each screen still
     /// checks its own proof, screen, sequence and expiry).
     let verified: VerifiedBatches
+    /// Shared by the fleet too: a programme document, once read and parsed, by its hash.
+    let programmes: ProgrammeMemo
     let http: HTTPClient
     let logger: Logger
     let client: DeviceClient
     private let state: Mutex<State>
 
-    init(identity: DeviceIdentity, folder: String, keys: CommandKeys, verified: VerifiedBatches, http: HTTPClient, logger: Logger) {
+    init(identity: DeviceIdentity, folder: String, keys: CommandKeys, verified: VerifiedBatches, programmes: ProgrammeMemo, http: HTTPClient,
+         logger: Logger) {
         self.identity = identity
         self.folder = folder
         self.keys = keys
         self.verified = verified
+        self.programmes = programmes
         self.http = http
         self.logger = logger
         client = DeviceClient(identity: identity, http: http)
@@ -90,7 +94,8 @@ public final class SimulatedScreen: Sendable {
                                                targetsBaseURL: identity.server + "/repository/targets/",
                                                metadataDirectory: "\(folder)/metadata", fetcher: HTTPFetcher(client: http))
                     let current = try await ReleaseSync.update(from: source, now: SystemWallClock().now().tufTime,
-                                                               cache: try ContentCache(folder: "\(folder)/cache"), screen: identity.screen)
+                                                               cache: try ContentCache(folder: "\(folder)/cache"), screen: identity.screen,
+                                                               readProgramme: programmes.read)
                     let changed = state.withLock { state -> Bool in
                         defer { state.release = current.release }
                         return state.release != current.release
@@ -115,5 +120,24 @@ public final class SimulatedScreen: Sendable {
 
     public func close() {
         state.withLock { $0.socket }?.close()
+    }
+}
+
+/// Programmes the simulated fleet has parsed, by the SHA-256 of their verified bytes: every
+/// simulated screen downloads and verifies the document into its own cache, but the fleet parses
+/// and validates each document once, not once per screen (all of them share two cores).
+public final class ProgrammeMemo: Sendable {
+    private let parsed = Mutex<[String: Programme]>([:])
+
+    public init() {}
+
+    public func read(_ sha256: String, _ load: () throws -> [UInt8]) throws -> Programme {
+        if let programme = parsed.withLock({ $0[sha256] }) { return programme }
+        let programme = try Programme(bytes: try load())
+        parsed.withLock { memo in
+            if memo.count >= 8 { memo.removeAll() }
+            memo[sha256] = programme
+        }
+        return programme
     }
 }

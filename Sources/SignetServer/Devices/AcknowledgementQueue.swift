@@ -48,9 +48,9 @@ struct AcknowledgementService: Service {
         let batch = queue.take()
         guard !batch.isEmpty else { return }
         do {
-            let recorded = try await store.acknowledge(batch)
+            let (recorded, audited) = try await store.acknowledge(batch)
             for received in batch { metrics.acknowledged(received.acknowledgement) }
-            metrics.audited("command.ack", count: recorded)
+            metrics.audited("command.ack", count: audited)
             logger.info("acknowledgements recorded", metadata: ["received": .stringConvertible(batch.count), "recorded": .stringConvertible(recorded)])
         } catch {
             queue.putBack(batch)

@@ -25,27 +25,41 @@ struct SilenceWatch: Service {
         }
     }
 
+    /// Screens named one by one in the log, per check; beyond that, a count and the first few
+    /// (a fleet-wide outage is one line, and every screen still has its audit event).
+    static let namedInLog = 20
+
     func check() async {
         let now = clock.now()
         let (silent, back) = await registry.silenceChanges(now: now, after: silenceMilliseconds)
-        for status in silent {
-            logger.warning("screen silent", metadata: ["screen": .string(status.screen), "last_seen": .string(status.lastSeen.iso8601)])
-            await alert("alert.screen.silent", status, now: now, ["last_seen": .string(status.lastSeen.iso8601),
-                                                                  "silent_for_s": .integer((now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970) / 1000)])
+        let events = silent.map { status in
+            (at: now, actor: "server", action: "alert.screen.silent", subject: status.screen, address: status.address,
+             detail: ["last_seen": .string(status.lastSeen.iso8601),
+                      "silent_for_s": .integer((now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970) / 1000)] as JSONObject)
+        } + back.map { status in
+            (at: now, actor: "server", action: "alert.screen.back", subject: status.screen, address: status.address,
+             detail: ["last_seen": .string(status.lastSeen.iso8601)] as JSONObject)
         }
-        for status in back {
-            logger.notice("screen heard again", metadata: ["screen": .string(status.screen)])
-            await alert("alert.screen.back", status, now: now, ["last_seen": .string(status.lastSeen.iso8601)])
+        log(silent, "screen silent", level: .warning)
+        log(back, "screen heard again", level: .notice)
+        do {
+            try await store.audit(events)
+            if !silent.isEmpty { metrics.audited("alert.screen.silent", count: silent.count) }
+            if !back.isEmpty { metrics.audited("alert.screen.back", count: back.count) }
+        } catch {
+            logger.error("alerts not recorded", metadata: ["count": .stringConvertible(events.count), "error": .string("\(error)")])
         }
         metrics.gauge(ServerMetrics.silentScreens, Double(await registry.silentCount))
     }
 
-    func alert(_ action: String, _ status: DeviceStatus, now: Instant, _ detail: JSONObject) async {
-        do {
-            try await store.audit(at: now, actor: "server", action: action, subject: status.screen, address: status.address, detail: detail)
-            metrics.audited(action)
-        } catch {
-            logger.error("alert not recorded", metadata: ["action": .string(action), "screen": .string(status.screen), "error": .string("\(error)")])
+    func log(_ statuses: [DeviceStatus], _ message: Logger.Message, level: Logger.Level) {
+        if statuses.count <= Self.namedInLog {
+            for status in statuses {
+                logger.log(level: level, message, metadata: ["screen": .string(status.screen), "last_seen": .string(status.lastSeen.iso8601)])
+            }
+        } else {
+            logger.log(level: level, "\(message): \(statuses.count) screens", metadata: [
+                "screens": .string(statuses.prefix(Self.namedInLog).map(\.screen).joined(separator: " ") + " ...")])
         }
     }
 }

@@ -79,22 +79,20 @@ enum CommandRoutes {
 }
 
 extension Services {
-    /// Numbers, signs and sends one command per screen. Signing is most of the work for a large
-    /// fleet, so it runs in parallel slices, and each slice goes out on the channels as soon as it
-    /// is signed; the signed documents are stored when all are sent.
+    /// Numbers, signs and sends one command per screen: one signature over the batch's Merkle
+    /// root, then each screen's document (its command and proof) made and sent in parallel slices;
+    /// the batch is stored when all are sent, and only then are its commands offered as pending.
     func issue(action: Command.Action, level: Int64?, to screens: [String], by account: String, at now: Instant, expires: Instant)
         async throws -> [IssuedCommand]
     {
         let key = try publisher.commandsKey()
         let reserved = try await store.reserveCommands(screens: screens, action: action.rawValue, by: account, at: now, expires: expires)
-        // One signature over the Merkle root of all the commands; each screen's document carries
-        // its proof. Documents are made and delivered in slices, in parallel.
         let batch = try SignedCommandBatch(reserved.map { reservation in
             Command(action: action, screen: reservation.screen, sequence: reservation.sequence, id: reservation.id, issuedBy: account,
                     expires: expires.tufTime, level: level)
         }, key: key)
         let slices = stride(from: 0, to: reserved.count, by: 500).map { $0..<min($0 + 500, reserved.count) }
-        let signed = try await withThrowingTaskGroup(of: [IssuedCommand].self) { group in
+        let issued = await withTaskGroup(of: [IssuedCommand].self) { group in
             for slice in slices {
                 group.addTask {
                     let commands = slice.map { index in
@@ -108,20 +106,19 @@ extension Services {
                 }
             }
             var all: [IssuedCommand] = []
-            for try await commands in group { all += commands }
+            for await commands in group { all += commands }
             return all.sorted { $0.id < $1.id }
         }
-        try await store.storeSigned(signed.map { ($0.id, $0.signed) })
-        return signed
+        try await store.storeBatch(batch, ids: reserved.map(\.id))
+        return issued
     }
 
     /// The screens a command goes to: named ones, a group's, or all, each within the account's groups.
     func commandTargets(_ body: JSONObject, account: Account) async throws -> [String] {
         let choices = ["screens", "group", "all"].filter { body[$0] != nil }
         guard choices.count == 1 else { throw APIError(.badRequest, "give exactly one of screens, group and all") }
-        let registered = try await store.screens()
-        let visible = registered.filter { account.covers($0.groups) }
-        let chosen: [ScreenRecord]
+        let visible = try await store.screenGroups().filter { account.covers($0.groups) }
+        let chosen: [(id: String, groups: [String])]
         if let names = body["screens"]?.arrayValue {
             let ids = names.compactMap(\.stringValue)
             guard !ids.isEmpty, ids.count == names.count, Set(ids).count == ids.count else {

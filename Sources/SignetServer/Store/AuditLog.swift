@@ -16,10 +16,18 @@ public struct AuditEvent: Sendable, Equatable {
 extension ServerStore {
     public func audit(at: Instant, actor: String, action: String, subject: String, address: String,
                       detail: JSONObject = JSONObject()) async throws {
-        let text = String(decoding: CanonicalJSON.encode(.object(detail)), as: UTF8.self)
+        try await audit([(at, actor, action, subject, address, detail)])
+    }
+
+    /// Many events in one transaction (a fleet's alerts at once).
+    func audit(_ events: [(at: Instant, actor: String, action: String, subject: String, address: String, detail: JSONObject)]) async throws {
+        guard !events.isEmpty else { return }
         try await database.write { db in
-            try db.execute(sql: "INSERT INTO audit_event (at_ms, actor, action, subject, address, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [at.millisecondsSince1970, actor, action, subject, address, text])
+            let insert = try db.cachedStatement(sql: "INSERT INTO audit_event (at_ms, actor, action, subject, address, detail) VALUES (?, ?, ?, ?, ?, ?)")
+            for event in events {
+                try insert.execute(arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
+                                               String(decoding: CanonicalJSON.encode(.object(event.detail)), as: UTF8.self)])
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SignetCore
+import Synchronization
 
 /// An acknowledgement as it arrived on a screen's channel.
 struct ReceivedAcknowledgement: Sendable {
@@ -44,6 +45,23 @@ extension ServerStore {
                 table.column("expires_ms", .integer).notNull()
                 table.column("acked_ms", .integer)
                 table.column("result", .text)
+            }
+        }
+    }
+
+    static func migrateCommandBatches(_ migrator: inout DatabaseMigrator) {
+        // A fan-out is one signed batch: its rows keep their command's canonical JSON and their
+        // leaf's place; the batch row keeps the signed batch and every leaf hash, from which a
+        // screen's proof is made again when it reconnects or polls.
+        migrator.registerMigration("12: command batches") { db in
+            try db.create(table: "command_batch") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("signed", .blob).notNull()
+                table.column("leaf_hashes", .blob).notNull()
+            }
+            try db.alter(table: "command") { table in
+                table.add(column: "batch_id", .integer).references("command_batch")
+                table.add(column: "leaf_index", .integer)
             }
         }
     }
@@ -100,12 +118,36 @@ extension ServerStore {
         }
     }
 
-    /// The signed documents of reserved commands, by id.
-    func storeSigned(_ documents: [(id: Int64, signed: [UInt8])]) async throws {
-        try await database.write { db in
-            let update = try db.cachedStatement(sql: "UPDATE command SET signed = ? WHERE id = ?")
-            for document in documents { try update.execute(arguments: [Data(document.signed), document.id]) }
+    /// A signed batch of reserved commands (`ids` in the batch's order): from now on they are
+    /// offered as pending.
+    func storeBatch(_ batch: SignedCommandBatch, ids: [Int64]) async throws {
+        precondition(ids.count == batch.leaves.count, "one id per command of the batch")
+        let id = try await database.write { db in
+            try db.execute(sql: "INSERT INTO command_batch (signed, leaf_hashes) VALUES (?, ?)",
+                           arguments: [Data(batch.batch), Data(batch.tree.levels[0].joined())])
+            let batchID = db.lastInsertedRowID
+            let update = try db.cachedStatement(sql: "UPDATE command SET signed = ?, batch_id = ?, leaf_index = ? WHERE id = ?")
+            for (index, commandID) in ids.enumerated() {
+                try update.execute(arguments: [Data(batch.leaves[index]), batchID, index, commandID])
+            }
+            return batchID
         }
+        batchTrees.remember(id, batch: batch.batch, tree: batch.tree)
+    }
+
+    /// The document a screen receives for a stored command: its batch's signed part, its proof
+    /// (from the batch's tree, kept in memory for recent batches), its command.
+    static func document(_ row: Row, _ db: Database, trees: CommandBatchTrees) throws -> [UInt8] {
+        let signed = Array(row["signed"] as Data)
+        guard let batchID = row["batch_id"] as Int64?, let index = row["leaf_index"] as Int? else { return signed }
+        let entry = try trees.entry(batchID) {
+            guard let batch = try Row.fetchOne(db, sql: "SELECT signed, leaf_hashes FROM command_batch WHERE id = ?", arguments: [batchID]) else {
+                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "command batch \(batchID) is missing")
+            }
+            let hashes = Array(batch["leaf_hashes"] as Data)
+            return (Array(batch["signed"] as Data), stride(from: 0, to: hashes.count, by: 32).map { Array(hashes[$0..<$0 + 32]) })
+        }
+        return SignedCommandBatch.document(batch: entry.batch, index: index, proof: entry.tree.inclusionProof(index: index), signed: signed)
     }
 
     /// Commands for a screen that are neither acknowledged nor expired, oldest first.
@@ -113,7 +155,7 @@ extension ServerStore {
         try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM command WHERE screen_id = ? AND acked_ms IS NULL AND expires_ms > ? AND length(signed) > 0 ORDER BY sequence
-                """, arguments: [screen, now.millisecondsSince1970]).map(Self.issuedCommand(from:))
+                """, arguments: [screen, now.millisecondsSince1970]).map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
         }
     }
 
@@ -127,25 +169,37 @@ extension ServerStore {
         }
     }
 
-    /// Records many acknowledgements and their audit events in one transaction; returns how many
-    /// were pending (the others are ignored: not this screen's, or acknowledged already).
-    func acknowledge(_ batch: [ReceivedAcknowledgement]) async throws -> Int {
+    /// Records many acknowledgements in one transaction, with their audit events: one for all
+    /// the commands done (naming them), one for each refusal (with its reason). Returns how many
+    /// were pending (the others are ignored: not this screen's, or acknowledged already) and how
+    /// many audit events that made.
+    func acknowledge(_ batch: [ReceivedAcknowledgement]) async throws -> (recorded: Int, audited: Int) {
         try await database.write { db in
             let update = try db.cachedStatement(sql: "UPDATE command SET acked_ms = ?, result = ? WHERE id = ? AND screen_id = ? AND acked_ms IS NULL")
             let audit = try db.cachedStatement(sql: """
                 INSERT INTO audit_event (at_ms, actor, action, subject, address, detail) VALUES (?, ?, 'command.ack', ?, ?, ?)
                 """)
-            var recorded = 0
+            var done: [Int64] = []
+            var recorded = 0, refused = 0
             for received in batch {
                 let summary = received.acknowledgement.summary
                 try update.execute(arguments: [received.at.millisecondsSince1970, summary, received.acknowledgement.command, received.screen])
                 guard db.changesCount == 1 else { continue }
                 recorded += 1
+                guard case .refused = received.acknowledgement.result else { done.append(received.acknowledgement.command); continue }
+                refused += 1
                 let detail = String(decoding: CanonicalJSON.encode(.object(["result": .string(summary)])), as: UTF8.self)
                 try audit.execute(arguments: [received.at.millisecondsSince1970, "device \(received.screen)",
                                               "command \(received.acknowledgement.command)", received.address, detail])
             }
-            return recorded
+            if let last = batch.last, !done.isEmpty {
+                let detail = String(decoding: CanonicalJSON.encode(.object([
+                    "result": "done", "count": .integer(Int64(done.count)), "commands": .array(done.map(JSONValue.integer)),
+                ])), as: UTF8.self)
+                try audit.execute(arguments: [last.at.millisecondsSince1970, done.count == 1 ? "device \(last.screen)" : "devices",
+                                              done.count == 1 ? "command \(done[0])" : "\(done.count) commands", "channels", detail])
+            }
+            return (recorded, refused + (done.isEmpty ? 0 : 1))
         }
     }
 
@@ -153,14 +207,41 @@ extension ServerStore {
         guard !ids.isEmpty else { return [] }
         return try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM command WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
-                             arguments: StatementArguments(ids)).map(Self.issuedCommand(from:))
+                             arguments: StatementArguments(ids)).map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
         }
     }
 
-    static func issuedCommand(from row: Row) -> IssuedCommand {
+    static func issuedCommand(from row: Row, _ db: Database, trees: CommandBatchTrees) throws -> IssuedCommand {
         IssuedCommand(id: row["id"], screen: row["screen_id"], sequence: row["sequence"], action: row["action"],
-                      signed: Array(row["signed"] as Data), issuedBy: row["issued_by"],
+                      signed: try document(row, db, trees: trees), issuedBy: row["issued_by"],
                       issuedAt: Instant(millisecondsSince1970: row["issued_ms"]), expires: Instant(millisecondsSince1970: row["expires_ms"]),
                       acknowledgedAt: (row["acked_ms"] as Int64?).map(Instant.init(millisecondsSince1970:)), result: row["result"])
+    }
+}
+
+/// The Merkle trees of recent command batches, so that the screens reconnecting after a fan-out
+/// get their proofs without each rebuilding a tree of thousands of leaves.
+final class CommandBatchTrees: Sendable {
+    struct Entry: Sendable {
+        let batch: [UInt8]
+        let tree: MerkleTree
+    }
+
+    private let entries = Mutex<[Int64: Entry]>([:])
+    private let capacity = 8
+
+    func remember(_ id: Int64, batch: [UInt8], tree: MerkleTree) {
+        entries.withLock { entries in
+            if entries.count >= capacity, let oldest = entries.keys.min() { entries[oldest] = nil }
+            entries[id] = Entry(batch: batch, tree: tree)
+        }
+    }
+
+    func entry(_ id: Int64, load: () throws -> (batch: [UInt8], leafHashes: [[UInt8]])) throws -> Entry {
+        if let entry = entries.withLock({ $0[id] }) { return entry }
+        let (batch, hashes) = try load()
+        let tree = MerkleTree(leafHashes: hashes)
+        remember(id, batch: batch, tree: tree)
+        return Entry(batch: batch, tree: tree)
     }
 }

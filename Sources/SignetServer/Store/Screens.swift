@@ -74,6 +74,16 @@ extension ServerStore {
         }
     }
 
+    /// Every screen's id and groups: what choosing a command's targets needs, without the rest.
+    func screenGroups() async throws -> [(id: String, groups: [String])] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT screen.id, (SELECT group_concat(group_name, ',') FROM screen_group WHERE screen_id = screen.id) AS groups
+                FROM screen ORDER BY screen.id
+                """).map { (id: $0["id"], groups: (($0["groups"] as String?) ?? "").split(separator: ",").map(String.init)) }
+        }
+    }
+
     /// One screen (a per-request lookup must not read the whole fleet).
     public func screen(id: String) async throws -> ScreenRecord? {
         try await database.read { db in

@@ -7,6 +7,8 @@ import GRDB
 /// token-checked programme read at 3,000 requests/s with a pool against 4,000 with this queue.)
 public struct ServerStore: Sendable {
     let database: DatabaseQueue
+    /// Recent command batches' trees (see `CommandBatchTrees`).
+    let batchTrees = CommandBatchTrees()
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
     public init(path: String) throws {
@@ -78,6 +80,7 @@ public struct ServerStore: Sendable {
         migrateDeviceStatus(&migrator)
         migrateCommands(&migrator)
         migratePlayRecords(&migrator)
+        migrateCommandBatches(&migrator)
         return migrator
     }
 }
