@@ -41,8 +41,10 @@ enum DeviceRoutes {
             return JSONBody.response(["screen": .string(screen), "bytes": .integer(Int64(bytes.count))])
         }
 
-        routes.webSocket("/api/v1/devices/channel") { inbound, outbound, screen, address in
-            let connection = await services.hub.attach(screen: screen, outbound: outbound)
+        routes.webSocket("/api/v1/devices/channel") { inbound, outbound, channel, screen, address in
+            try await ChannelAcknowledgements.install(on: channel, screen: screen, address: address, queue: services.acknowledgements,
+                                                      clock: services.clock)
+            let connection = await services.hub.attach(screen: screen, outbound: outbound, channel: channel)
             services.metrics.channel(opened: true)
             services.logger.info("device channel open", metadata: ["screen": .string(screen), "address": .string(address)])
             do {
@@ -55,7 +57,7 @@ enum DeviceRoutes {
                     switch try DeviceReport(bytes: Array(text.utf8)) {
                     case .heartbeat(let heartbeat):
                         await services.record(heartbeat, screen: screen, address: address)
-                    case .acknowledgement(let acknowledgement):
+                    case .acknowledgement(let acknowledgement):  // a fragmented one; whole ones are taken off on the event loop
                         services.acknowledgements.add(ReceivedAcknowledgement(acknowledgement: acknowledgement, screen: screen,
                                                                                     address: address, at: services.clock.now()))
                     }

@@ -10,9 +10,13 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public let clientAddress: String
     /// The screen whose enrolled device signed this request (device routes only).
     public var deviceScreen: String?
+    /// The connection: a device's channel writes to it and reads acknowledgements off it directly,
+    /// on its event loop.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         clientAddress = source.channel.remoteAddress?.ipAddress ?? "local"
     }
 

@@ -60,8 +60,8 @@ struct GuardedRouter {
 extension GuardedRouter {
     /// A device's WebSocket: the upgrade request is authenticated like any device request (signed,
     /// in time order, within the clock skew), then `handler` has the channel and the screen.
-    func webSocket(_ path: String, _ handler: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, _ screen: String,
-                                                                   _ address: String) async throws -> Void) {
+    func webSocket(_ path: String, _ handler: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, _ channel: any Channel,
+                                                                   _ screen: String, _ address: String) async throws -> Void) {
         guard let rule = AccessRules.rule(.get, path), rule.audience == .device else {
             preconditionFailure("GET \(path) has no device rule in AccessRules.table")
         }
@@ -71,7 +71,7 @@ extension GuardedRouter {
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             let screen = context.request.headers[HTTPField.Name(DeviceSignature.screenHeader)!]!
-            try await handler(inbound, outbound, screen, context.requestContext.clientAddress)
+            try await handler(inbound, outbound, context.requestContext.channel, screen, context.requestContext.clientAddress)
         })
     }
 }
