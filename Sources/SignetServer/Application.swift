@@ -53,7 +53,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
                        services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger),
-                                  AcknowledgementService(queue: acknowledgements, store: store, metrics: metrics, interval: .milliseconds(50),
+                                  AcknowledgementService(queue: acknowledgements, store: store, metrics: metrics, interval: .milliseconds(20),
                                                          logger: logger),
                                   SilenceWatch(registry: devices, store: store, clock: clock, metrics: metrics,
                                                silenceMilliseconds: Int64(config.offlineAfterSeconds) * 1000,

@@ -3,6 +3,7 @@ public enum Hex {
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output: [UInt8] = []
+        output.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             output.append(digits[Int(byte >> 4)])
             output.append(digits[Int(byte & 0x0F)])
@@ -12,7 +13,11 @@ public enum Hex {
 
     /// Decodes lower- or upper-case hex; nil for odd length or a non-hex character.
     public static func decode(_ string: String) -> [UInt8]? {
-        let utf8 = Array(string.utf8)
+        var string = string
+        return string.withUTF8 { decode(utf8: $0) }
+    }
+
+    static func decode(utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count % 2 == 0 else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(utf8.count / 2)

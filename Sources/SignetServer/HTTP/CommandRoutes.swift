@@ -109,7 +109,7 @@ extension Services {
             for await commands in group { all += commands }
             return all.sorted { $0.id < $1.id }
         }
-        try await store.storeBatch(batch, ids: reserved.map(\.id))
+        try await store.storeBatch(batch, firstID: reserved[0].id)
         return issued
     }
 

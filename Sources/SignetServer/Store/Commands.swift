@@ -50,14 +50,15 @@ extension ServerStore {
     }
 
     static func migrateCommandBatches(_ migrator: inout DatabaseMigrator) {
-        // A fan-out is one signed batch: its rows keep their command's canonical JSON and their
-        // leaf's place; the batch row keeps the signed batch and every leaf hash, from which a
-        // screen's proof is made again when it reconnects or polls.
+        // A fan-out is one signed batch: its rows name the batch and their leaf's place; the batch
+        // row keeps the signed batch, every command's canonical JSON and every leaf hash, from
+        // which a screen's document is made again when it reconnects or polls.
         migrator.registerMigration("12: command batches") { db in
             try db.create(table: "command_batch") { table in
                 table.autoIncrementedPrimaryKey("id")
                 table.column("signed", .blob).notNull()
                 table.column("leaf_hashes", .blob).notNull()
+                table.column("leaves", .blob).notNull()
             }
             try db.alter(table: "command") { table in
                 table.add(column: "batch_id", .integer).references("command_batch")
@@ -95,8 +96,9 @@ extension ServerStore {
     }
 
     /// Numbers one command for each screen, in set-based statements (a fleet of thousands costs a
-    /// few milliseconds): each screen's next sequence number and the command's id. The signed
-    /// documents follow with `storeSigned`; until then the rows are not offered as pending.
+    /// few milliseconds): each screen's next sequence number and the command's id, consecutive in
+    /// the order of `screens`. The signed batch follows with `storeBatch`; until then the rows are
+    /// not offered as pending.
     func reserveCommands(screens: [String], action: String, by account: String, at now: Instant, expires: Instant) async throws
         -> [(id: Int64, screen: String, sequence: Int64)]
     {
@@ -118,43 +120,59 @@ extension ServerStore {
         }
     }
 
-    /// A signed batch of reserved commands (`ids` in the batch's order): from now on they are
-    /// offered as pending.
-    func storeBatch(_ batch: SignedCommandBatch, ids: [Int64]) async throws {
-        precondition(ids.count == batch.leaves.count, "one id per command of the batch")
+    /// A signed batch of reserved commands, whose ids are consecutive from `firstID` in the
+    /// batch's order (as `reserveCommands` numbers them): from now on they are offered as pending.
+    /// One row for the batch and one statement for its commands, however many screens.
+    func storeBatch(_ batch: SignedCommandBatch, firstID: Int64) async throws {
+        var framed: [UInt8] = []
+        for leaf in batch.leaves { framed += withUnsafeBytes(of: UInt32(leaf.count).bigEndian, Array.init) + leaf }
+        let leaves = framed, count = Int64(batch.leaves.count)
         let id = try await database.write { db in
-            try db.execute(sql: "INSERT INTO command_batch (signed, leaf_hashes) VALUES (?, ?)",
-                           arguments: [Data(batch.batch), Data(batch.tree.levels[0].joined())])
+            try db.execute(sql: "INSERT INTO command_batch (signed, leaf_hashes, leaves) VALUES (?, ?, ?)",
+                           arguments: [Data(batch.batch), Data(batch.tree.levels[0].joined()), Data(leaves)])
             let batchID = db.lastInsertedRowID
-            let update = try db.cachedStatement(sql: "UPDATE command SET signed = ?, batch_id = ?, leaf_index = ? WHERE id = ?")
-            for (index, commandID) in ids.enumerated() {
-                try update.execute(arguments: [Data(batch.leaves[index]), batchID, index, commandID])
+            try db.execute(sql: "UPDATE command SET batch_id = ?, leaf_index = id - ? WHERE id BETWEEN ? AND ?",
+                           arguments: [batchID, firstID, firstID, firstID + count - 1])
+            guard db.changesCount == count else {
+                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "the batch's \(count) commands are not rows \(firstID) to \(firstID + count - 1)")
             }
             return batchID
         }
-        batchTrees.remember(id, batch: batch.batch, tree: batch.tree)
+        batchTrees.remember(id, CommandBatchTrees.Entry(batch: batch.batch, tree: batch.tree, leaves: batch.leaves))
     }
 
     /// The document a screen receives for a stored command: its batch's signed part, its proof
-    /// (from the batch's tree, kept in memory for recent batches), its command.
+    /// and its command (from the batch, kept in memory for recent batches).
     static func document(_ row: Row, _ db: Database, trees: CommandBatchTrees) throws -> [UInt8] {
-        let signed = Array(row["signed"] as Data)
-        guard let batchID = row["batch_id"] as Int64?, let index = row["leaf_index"] as Int? else { return signed }
+        guard let batchID = row["batch_id"] as Int64?, let index = row["leaf_index"] as Int? else { return Array(row["signed"] as Data) }
         let entry = try trees.entry(batchID) {
-            guard let batch = try Row.fetchOne(db, sql: "SELECT signed, leaf_hashes FROM command_batch WHERE id = ?", arguments: [batchID]) else {
+            guard let batch = try Row.fetchOne(db, sql: "SELECT * FROM command_batch WHERE id = ?", arguments: [batchID]) else {
                 throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "command batch \(batchID) is missing")
             }
-            let hashes = Array(batch["leaf_hashes"] as Data)
-            return (Array(batch["signed"] as Data), stride(from: 0, to: hashes.count, by: 32).map { Array(hashes[$0..<$0 + 32]) })
+            let hashes = Array(batch["leaf_hashes"] as Data), framed = Array(batch["leaves"] as Data)
+            var leaves: [[UInt8]] = [], offset = 0
+            while offset + 4 <= framed.count {
+                let length = framed[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+                guard offset + 4 + length <= framed.count else { break }
+                leaves.append(Array(framed[offset + 4..<offset + 4 + length]))
+                offset += 4 + length
+            }
+            guard leaves.count * 32 == hashes.count, offset == framed.count else {
+                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "command batch \(batchID) is damaged")
+            }
+            return CommandBatchTrees.Entry(batch: Array(batch["signed"] as Data),
+                                           tree: MerkleTree(leafHashes: stride(from: 0, to: hashes.count, by: 32).map { Array(hashes[$0..<$0 + 32]) }),
+                                           leaves: leaves)
         }
-        return SignedCommandBatch.document(batch: entry.batch, index: index, proof: entry.tree.inclusionProof(index: index), signed: signed)
+        guard index >= 0, index < entry.leaves.count else { throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "no leaf \(index) in batch \(batchID)") }
+        return SignedCommandBatch.document(batch: entry.batch, index: index, proof: entry.tree.inclusionProof(index: index), signed: entry.leaves[index])
     }
 
     /// Commands for a screen that are neither acknowledged nor expired, oldest first.
     func pendingCommands(screen: String, now: Instant) async throws -> [IssuedCommand] {
         try await database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM command WHERE screen_id = ? AND acked_ms IS NULL AND expires_ms > ? AND length(signed) > 0 ORDER BY sequence
+                SELECT * FROM command WHERE screen_id = ? AND acked_ms IS NULL AND expires_ms > ? AND (batch_id IS NOT NULL OR length(signed) > 0) ORDER BY sequence
                 """, arguments: [screen, now.millisecondsSince1970]).map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
         }
     }
@@ -219,29 +237,29 @@ extension ServerStore {
     }
 }
 
-/// The Merkle trees of recent command batches, so that the screens reconnecting after a fan-out
-/// get their proofs without each rebuilding a tree of thousands of leaves.
+/// Recent command batches (signed batch, tree, commands), so that the screens reconnecting after
+/// a fan-out get their documents without each reading and rebuilding a tree of thousands of leaves.
 final class CommandBatchTrees: Sendable {
     struct Entry: Sendable {
         let batch: [UInt8]
         let tree: MerkleTree
+        let leaves: [[UInt8]]
     }
 
     private let entries = Mutex<[Int64: Entry]>([:])
     private let capacity = 8
 
-    func remember(_ id: Int64, batch: [UInt8], tree: MerkleTree) {
+    func remember(_ id: Int64, _ entry: Entry) {
         entries.withLock { entries in
             if entries.count >= capacity, let oldest = entries.keys.min() { entries[oldest] = nil }
-            entries[id] = Entry(batch: batch, tree: tree)
+            entries[id] = entry
         }
     }
 
-    func entry(_ id: Int64, load: () throws -> (batch: [UInt8], leafHashes: [[UInt8]])) throws -> Entry {
+    func entry(_ id: Int64, load: () throws -> Entry) throws -> Entry {
         if let entry = entries.withLock({ $0[id] }) { return entry }
-        let (batch, hashes) = try load()
-        let tree = MerkleTree(leafHashes: hashes)
-        remember(id, batch: batch, tree: tree)
-        return Entry(batch: batch, tree: tree)
+        let entry = try load()
+        remember(id, entry)
+        return entry
     }
 }
