@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import SignetCore
 import SignetPlayer
+import SignetRender
 import UnixSignals
 
 /// `signet fleet-sim`: many simulated players in one process, on the real protocol.
@@ -14,8 +15,8 @@ struct FleetSimCommand: AsyncParsableCommand {
         commandName: "fleet-sim",
         abstract: "Simulate N players in one process: registered, enrolled, connected, verifying and acknowledging commands, updating.",
         discussion: """
-            Each simulated screen has its own device key, channel, command sequence and TUF state; only rendering is
-            left out. Screens are registered through the API as PREFIX00001... in --group with an admin's token. The
+            Each simulated screen has its own device key, channel, command sequence and TUF state; rendering is left
+            out unless --render is given (then each heartbeat names the slide and fingerprint of the screen's frame). Screens are registered through the API as PREFIX00001... in --group with an admin's token. The
             server must allow this many enrollments per minute from one address (login_attempts_per_minute).
             Runs until Ctrl-C or SIGTERM.
             """
@@ -29,6 +30,8 @@ struct FleetSimCommand: AsyncParsableCommand {
     @Option(help: "Folder for each screen's state (a tmpfs such as /dev/shm suits a large fleet).") var state: String?
     @Option(help: "Seconds between each screen's heartbeats.") var heartbeatSeconds = 10
     @Option(help: "Registrations and connections in flight.") var concurrency = 64
+    @Flag(help: "Render each screen's frame for its heartbeats (costly: a renderer per screen).") var render = false
+    @Option(help: "The renderer's font, with --render.") var font = ProgrammeFiles.defaultFont
 
     func run() async throws {
         guard screens >= 1, heartbeatSeconds >= 1, concurrency >= 1 else { throw ValidationError("screens, heartbeat-seconds and concurrency must be positive") }
@@ -40,6 +43,10 @@ struct FleetSimCommand: AsyncParsableCommand {
         options.group = group
         options.heartbeatInterval = .seconds(heartbeatSeconds)
         options.concurrency = concurrency
+        if render {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: font))
+            options.renderer = SlideRenderer(typeface: try Typeface(name: (font as NSString).lastPathComponent, bytes: Array(bytes)))
+        }
         var logger = Logger(label: "signet.fleet-sim") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(

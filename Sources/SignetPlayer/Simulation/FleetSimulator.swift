@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SignetCore
+import SignetRender
 import SignetSystem
 import SignetTUFClient
 import Synchronization
@@ -11,8 +12,9 @@ import Synchronization
 /// Many players in one process, for load tests: each screen is registered and enrolled through
 /// the API with a key of its own, opens its own channel with a signed request, verifies every
 /// command against the root's commands key with its own sequence state, acknowledges it, runs its
-/// own TUF update into its own cache on every release notice, and sends heartbeats. Only the
-/// rendering is left out (a fleet of renderers would measure the renderer, not the fleet).
+/// own TUF update into its own cache on every release notice, and sends heartbeats. Rendering is
+/// left out unless asked for (a fleet of renderers measures the renderer, not the fleet): with a
+/// renderer, each heartbeat carries the fingerprint and slide of the frame the screen would show.
 public struct FleetSimulator: Sendable {
     public struct Options: Sendable {
         public var server: String
@@ -29,6 +31,8 @@ public struct FleetSimulator: Sendable {
         public var heartbeatInterval: Duration = .seconds(10)
         /// Requests in flight while registering and connecting.
         public var concurrency = 64
+        /// Renders each screen's frame for its heartbeats (nil: no rendering).
+        public var renderer: SlideRenderer?
 
         public init(server: String, token: String, screens: Int, folder: String) {
             self.server = server
@@ -65,7 +69,8 @@ public struct FleetSimulator: Sendable {
             let identity = try await DeviceIdentity.enroll(server: options.server, token: token, trustedRoot: root, folder: folder, http: http)
             let count = done.add(1, ordering: .relaxed).newValue
             if count % 500 == 0 || count == options.screens { progress(count) }
-            return SimulatedScreen(identity: identity, folder: folder, keys: keys, verified: verified, programmes: programmes, http: http, logger: logger)
+            return SimulatedScreen(identity: identity, folder: folder, keys: keys, verified: verified, programmes: programmes, renderer: options.renderer,
+                                   http: http, logger: logger)
         }
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import SignetCore
+import SignetRender
 import SignetSystem
 import SignetTUFClient
 import Synchronization
@@ -15,6 +16,8 @@ public final class SimulatedScreen: Sendable {
         var release: Int64?
         var updating = false
         var updateAgain = false
+        /// The programme's frames, when the fleet renders.
+        var frames: ScreenFrames?
     }
 
     public let identity: DeviceIdentity
@@ -25,18 +28,20 @@ public final class SimulatedScreen: Sendable {
     let verified: VerifiedBatches
     /// Shared by the fleet too: a programme document, once read and parsed, by its hash.
     let programmes: ProgrammeMemo
+    let renderer: SlideRenderer?
     let http: HTTPClient
     let logger: Logger
     let client: DeviceClient
     private let state: Mutex<State>
 
-    init(identity: DeviceIdentity, folder: String, keys: CommandKeys, verified: VerifiedBatches, programmes: ProgrammeMemo, http: HTTPClient,
-         logger: Logger) {
+    init(identity: DeviceIdentity, folder: String, keys: CommandKeys, verified: VerifiedBatches, programmes: ProgrammeMemo,
+         renderer: SlideRenderer?, http: HTTPClient, logger: Logger) {
         self.identity = identity
         self.folder = folder
         self.keys = keys
         self.verified = verified
         self.programmes = programmes
+        self.renderer = renderer
         self.http = http
         self.logger = logger
         client = DeviceClient(identity: identity, http: http)
@@ -93,12 +98,18 @@ public final class SimulatedScreen: Sendable {
                     let source = ReleaseSource(metadataBaseURL: identity.server + "/repository/metadata/",
                                                targetsBaseURL: identity.server + "/repository/targets/",
                                                metadataDirectory: "\(folder)/metadata", fetcher: HTTPFetcher(client: http))
-                    let current = try await ReleaseSync.update(from: source, now: SystemWallClock().now().tufTime,
-                                                               cache: try ContentCache(folder: "\(folder)/cache"), screen: identity.screen,
+                    let cache = try ContentCache(folder: "\(folder)/cache")
+                    let current = try await ReleaseSync.update(from: source, now: SystemWallClock().now().tufTime, cache: cache, screen: identity.screen,
                                                                readProgramme: programmes.read)
+                    let engine = try renderer.map { _ in
+                        try ScheduleEngine(programme: try programmes.read(current.programme) { cache.object(current.programme) ?? [] },
+                                           screen: identity.screen)
+                    }
                     let changed = state.withLock { state -> Bool in
                         defer { state.release = current.release }
-                        return state.release != current.release
+                        guard state.release != current.release else { return false }
+                        if let renderer, let engine { state.frames = ScreenFrames(engine: engine, renderer: renderer) { cache.object($0) } }
+                        return true
                     }
                     if changed { sendHeartbeat(uptime: 0) }
                 } catch {
@@ -113,8 +124,12 @@ public final class SimulatedScreen: Sendable {
     }
 
     func sendHeartbeat(uptime: Int64) {
-        let (socket, release) = state.withLock { ($0.socket, $0.release) }
-        let heartbeat = Heartbeat(release: release, slide: release == nil ? nil : "simulated", mode: "programme", uptimeSeconds: uptime)
+        let (socket, release, rendered) = state.withLock { state in
+            let frame = try? state.frames?.frame(at: SystemWallClock().now())
+            return (state.socket, state.release, frame.map { (Fingerprint(of: $0.canvas), $0.showing.slide) })
+        }
+        let heartbeat = Heartbeat(release: release, slide: release == nil ? nil : rendered?.1 ?? "simulated",
+                                  fingerprint: rendered?.0.description, mode: "programme", uptimeSeconds: uptime)
         socket?.send(DeviceReport.heartbeat(heartbeat).encoded())
     }
 
