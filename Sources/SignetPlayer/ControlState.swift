@@ -13,6 +13,10 @@ public struct ControlState: Sendable, Equatable {
     public var brightness: Int64 = 100
     public var lockdown = false
     public var lastSequence: Int64 = 0
+    /// The id of the last command carried out: sent again because its acknowledgement was lost,
+    /// it is acknowledged as done, not refused as a replay. (Any older one is refused: a later
+    /// command has replaced its effect, and a replay must show on the server.)
+    public var lastCommandID: Int64?
 
     public init() {}
 
@@ -28,11 +32,12 @@ public struct ControlState: Sendable, Equatable {
         case .screenshot: break
         }
         lastSequence = max(lastSequence, command.sequence)
+        if command.sequence >= lastSequence { lastCommandID = command.id }
     }
 
     var json: JSONValue {
         .object(["mode": .string(mode.rawValue), "brightness": .integer(brightness), "lockdown": .bool(lockdown),
-                 "last_sequence": .integer(lastSequence)])
+                 "last_sequence": .integer(lastSequence), "last_command": lastCommandID.map(JSONValue.integer) ?? .null])
     }
 
     init(json: JSONValue) throws {
@@ -44,6 +49,12 @@ public struct ControlState: Sendable, Equatable {
         self.brightness = brightness
         self.lockdown = lockdown
         lastSequence = last
+        // Saved by players before it existed: none remembered.
+        switch object["last_command"] {
+        case nil, .null?: lastCommandID = nil
+        case .integer(let id)?: lastCommandID = id
+        default: throw PlayerError("the saved control state is damaged")
+        }
     }
 }
 
@@ -64,14 +75,40 @@ public struct ControlStore: Sendable {
         try AtomicFile.write(JSONWriter.compact.encode(state.json), to: path, permissions: 0o600)
     }
 
+    /// What became of a command.
+    public enum Outcome: Sendable, Equatable {
+        /// Accepted and carried out; the state as saved.
+        case carriedOut(Command, ControlState)
+        /// Carried out before (its acknowledgement was lost and the server sent it again): nothing
+        /// is done twice, and it is acknowledged as done again.
+        case alreadyDone(Command)
+
+        public var command: Command {
+            switch self {
+            case .carriedOut(let command, _), .alreadyDone(let command): command
+            }
+        }
+    }
+
     /// Checks a command, carries it out and saves the result before anything is shown, so that an
     /// acknowledged command is never lost and never done twice.
-    public func receive(_ bytes: some Collection<UInt8>, screen: String, keys: CommandKeys, now: TUFTime) throws -> (Command, ControlState) {
+    public func receive(_ bytes: some Collection<UInt8>, screen: String, keys: CommandKeys, now: TUFTime) throws -> Outcome {
         var state = try load()
         var gate = CommandGate(screen: screen, lastSequence: state.lastSequence)
-        let command = try gate.accept(bytes, keys: keys, now: now)
+        let command: Command
+        do {
+            command = try gate.accept(bytes, keys: keys, now: now)
+        } catch {
+            // The gate checks signature, screen and expiry before the sequence: a replay of the
+            // last command carried out is that command again.
+            if case .replayed(let sequence, let last) = error, sequence == last, let lastID = state.lastCommandID,
+               let document = try? JSONParser().parse(bytes), let again = try? BatchedCommand(json: document).command, again.id == lastID {
+                return .alreadyDone(again)
+            }
+            throw error
+        }
         state.apply(command)
         try save(state)
-        return (command, state)
+        return .carriedOut(command, state)
     }
 }

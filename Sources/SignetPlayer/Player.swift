@@ -141,7 +141,12 @@ public struct Player: Service {
         let id = (try? JSONParser().parse(bytes))?.objectValue?["signed"]?.objectValue?["id"]?.integerValue
         do {
             let keys = try CommandKeys(root: try trustedRoot())
-            let command = try await state.receive(bytes, screen: identity.screen, keys: keys, now: clock.now().tufTime)
+            let outcome = try await state.receive(bytes, screen: identity.screen, keys: keys, now: clock.now().tufTime)
+            let command = outcome.command
+            guard case .carriedOut = outcome else {
+                logger.info("command carried out before; acknowledged again", metadata: ["id": .stringConvertible(command.id)])
+                return Acknowledgement(command: command.id, result: .done)
+            }
             if command.action == .screenshot { await state.requestThumbnail() }
             logger.notice("command carried out", metadata: ["action": .string(command.action.rawValue), "id": .stringConvertible(command.id),
                                                           "sequence": .stringConvertible(command.sequence), "issued_by": .string(command.issuedBy)])

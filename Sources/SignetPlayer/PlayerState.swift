@@ -36,10 +36,10 @@ actor PlayerState {
     var snapshot: Snapshot { Snapshot(control: control, programme: programme, lastVerified: lastVerified) }
 
     /// Checks a command, carries it out and saves the new state, one command at a time.
-    func receive(_ bytes: [UInt8], screen: String, keys: CommandKeys, now: TUFTime) throws -> Command {
-        let (command, control) = try controlStore.receive(bytes, screen: screen, keys: keys, now: now)
-        self.control = control
-        return command
+    func receive(_ bytes: [UInt8], screen: String, keys: CommandKeys, now: TUFTime) throws -> ControlStore.Outcome {
+        let outcome = try controlStore.receive(bytes, screen: screen, keys: keys, now: now)
+        if case .carriedOut(_, let control) = outcome { self.control = control }
+        return outcome
     }
 
     func verified(at instant: Instant, programme: (current: ContentCache.Current, programme: Programme)?) {
