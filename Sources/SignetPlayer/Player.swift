@@ -258,9 +258,17 @@ public struct Player: Service {
                 await state.show(.init(slide: nil, fingerprint: nil, decision: decision))
                 await record(.black(reason: "no programme"), slide: nil, release: nil, fingerprint: nil, at: now, in: plays)
             }
-            do { try await Task.sleep(for: configuration.frameInterval) } catch { return }
+            // The next frame at the frame interval, or at once when a command changed what to
+            // show (a blank must not wait up to a frame interval).
+            let due = ContinuousClock.now + configuration.frameInterval
+            while ContinuousClock.now < due, !(await state.takeControlChange()) {
+                do { try await Task.sleep(for: min(Self.commandLatency, due - ContinuousClock.now)) } catch { return }
+            }
         }
     }
+
+    /// How soon a command's effect reaches the outputs, at most.
+    static let commandLatency: Duration = .milliseconds(50)
 
     func record(_ decision: Playout.Decision, slide: String?, release: Int64?, fingerprint: Fingerprint?, at now: Instant, in plays: PlayLog) async {
         let mode: PlayRecord.Mode = switch decision {

@@ -25,6 +25,8 @@ actor PlayerState {
     private(set) var socket: DeviceSocket?
     /// A screenshot command asked for a thumbnail of the next frame.
     private var thumbnailRequested = false
+    /// A command changed what the screen must show: the next frame should not wait its turn.
+    private var controlChanged = false
 
     init(controlStore: ControlStore, cache: ContentCache) throws {
         self.controlStore = controlStore
@@ -38,7 +40,10 @@ actor PlayerState {
     /// Checks a command, carries it out and saves the new state, one command at a time.
     func receive(_ bytes: [UInt8], screen: String, keys: CommandKeys, now: TUFTime) throws -> ControlStore.Outcome {
         let outcome = try controlStore.receive(bytes, screen: screen, keys: keys, now: now)
-        if case .carriedOut(_, let control) = outcome { self.control = control }
+        if case .carriedOut(_, let control) = outcome {
+            self.control = control
+            controlChanged = true
+        }
         return outcome
     }
 
@@ -52,6 +57,12 @@ actor PlayerState {
     func setSocket(_ socket: DeviceSocket?) { self.socket = socket }
 
     func requestThumbnail() { thumbnailRequested = true }
+
+    /// Whether a command changed the control state since the last call.
+    func takeControlChange() -> Bool {
+        defer { controlChanged = false }
+        return controlChanged
+    }
 
     /// Whether a thumbnail is wanted, and no longer once asked.
     func takeThumbnailRequest() -> Bool {

@@ -22,27 +22,28 @@ struct PlayLogTests {
             try await log.observe(mode: .programme, slide: "welcome", release: 1, fingerprint: "v1:aa", at: t0)
             try await log.observe(mode: .programme, slide: "welcome", release: 1, fingerprint: "v1:aa", at: t0 + 1_000)
             try await log.observe(mode: .programme, slide: "flags", release: 1, fingerprint: "v1:bb", at: t0 + 5_000)
+            try await log.observe(mode: .programme, slide: nil, release: 1, fingerprint: "v1:00", at: t0 + 7_000)  // nothing scheduled
             try await log.observe(mode: .black, slide: "flags", release: 1, fingerprint: "v1:00", at: t0 + 9_000)
             try await log.checkpoint(at: t0 + 12_000)
             let closed = await log.unacknowledged()
-            #expect(closed.map(\.slide) == ["welcome", "flags"])
-            #expect(closed.map(\.start) == [t0, t0 + 5_000] && closed.map(\.end) == [t0 + 5_000, t0 + 9_000])
+            #expect(closed.map(\.slide) == ["welcome", "flags", nil])
+            #expect(closed.map(\.start) == [t0, t0 + 5_000, t0 + 7_000] && closed.map(\.end) == [t0 + 5_000, t0 + 7_000, t0 + 9_000])
 
             // A power cut now: the showing in progress ends at its last checkpoint, in the same chain.
             let restarted = try PlayLog(path: path, screen: "astana-1", keyID: key.keyID)
             let records = await restarted.unacknowledged()
-            #expect(records.count == 3)
-            #expect(records[2].mode == .black && records[2].slide == nil && records[2].start == t0 + 9_000 && records[2].end == t0 + 12_000)
+            #expect(records.count == 4)
+            #expect(records[3].mode == .black && records[3].slide == nil && records[3].start == t0 + 9_000 && records[3].end == t0 + 12_000)
             let batch = try PlayBatch(bytes: try PlayBatch.sign(records, screen: "astana-1", key: key), key: key.publicKey, screen: "astana-1")
             #expect(try batch.extending(nil) == records)
 
             // Acknowledged records leave the disk; the rest stay, and the chain goes on from the last.
-            try await restarted.acknowledged(through: 2)
+            try await restarted.acknowledged(through: 3)
             try await restarted.observe(mode: .safe, slide: "safe", release: 1, fingerprint: "v1:cc", at: t0 + 13_000)
             try await restarted.observe(mode: .programme, slide: "welcome", release: 2, fingerprint: "v1:aa", at: t0 + 14_000)
             let after = await try PlayLog(path: path, screen: "astana-1", keyID: key.keyID).unacknowledged()
-            #expect(after.map(\.sequence) == [3, 4, 5])
-            #expect(after[1].previous == after[0].hash && after[0].hash == records[2].hash)
+            #expect(after.map(\.sequence) == [4, 5, 6])
+            #expect(after[1].previous == after[0].hash && after[0].hash == records[3].hash)
             #expect(after[1].mode == .safe && after[2].release == 2)
         }
     }

@@ -108,6 +108,9 @@ struct DemoScript: Service {
 
         section("7. A compromised player that renders the Ukrainian flag is told apart by its frame's fingerprint")
         results.append(try network.forgedFrame(folder: folder))
+
+        section("8. Proofs of play: what each screen showed, recorded by its player, signed with its device key and chained")
+        results.append(try await network.proofsOfPlay(api: api))
         return results
     }
 }

@@ -240,6 +240,39 @@ struct DemoNetwork: Sendable {
                           passed: true)
     }
 
+    /// Every screen's proofs of play as the server holds them: the showing of release 1 and the
+    /// blank among them, each record naming the hash of the one before.
+    func proofsOfPlay(api: DemoAPI) async throws -> DemoResult {
+        let window = "from=\(DemoCommand.clockStart.adding(milliseconds: -3_600_000).iso8601)&to=\(clock.now().adding(milliseconds: 3_600_000).iso8601)"
+        let deadline = ContinuousClock.now + .seconds(10)
+        var passed = true
+        for screen in Self.screens {
+            var plays: [JSONObject] = []
+            // The blank: a black showing after one of release 1.
+            func complete() -> Bool {
+                guard let shown = plays.firstIndex(where: { $0["mode"] == "programme" && $0["release"] == .integer(1) }) else { return false }
+                return plays[shown...].contains { $0["mode"] == "black" }
+            }
+            repeat {
+                plays = (try await api.client("admin").getJSON("/api/v1/screens/\(screen.id)/plays?\(window)")["plays"]?.arrayValue ?? [])
+                    .compactMap(\.objectValue)
+                if complete() { break }
+                try await Task.sleep(for: .milliseconds(200))
+            } while ContinuousClock.now < deadline
+            let chained = zip(plays, plays.dropFirst()).allSatisfy { earlier, later in
+                later["previous"] == earlier["hash"] && later["sequence"]?.integerValue == earlier["sequence"]?.integerValue.map { $0 + 1 }
+            }
+            passed = passed && complete() && chained
+            let shown = plays.map { play in
+                let what = play["mode"]?.stringValue == "programme" ? play["slide"]?.stringValue ?? "nothing scheduled" : play["mode"]?.stringValue ?? "?"
+                return "\(play["start"]?.stringValue?.dropFirst(11).prefix(8) ?? "?") \(what)"
+            }
+            line("\(screen.id): \(plays.count) records, \(chained ? "chained" : "NOT CHAINED") (UTC): \(shown.joined(separator: ", "))")
+        }
+        return DemoResult(name: "every screen's proofs of play reached the server, signed by its device and chained (the blank among them)",
+                          passed: passed)
+    }
+
     /// Renders the forged programme for astana-1 as a compromised player would, and compares it
     /// with the approved frame.
     func forgedFrame(folder: String) throws -> DemoResult {

@@ -22,7 +22,7 @@ public struct PlayRecord: Sendable, Equatable {
     public var previous: String
     public var screen: String
     public var mode: Mode
-    /// The slide shown; nil when black.
+    /// The slide shown; nil when black, or when the programme schedules nothing.
     public var slide: String?
     /// The release (programme version) it came from; nil when the player had none.
     public var release: Int64?
@@ -83,7 +83,9 @@ public struct PlayRecord: Sendable, Equatable {
         guard sequence > 0 else { throw PlayProofError("\(context).sequence must be at least 1") }
         guard previous.utf8.count == 64, Hex.decode(previous) != nil else { throw PlayProofError("\(context).previous: 64 hex digits") }
         guard start > 0, end >= start else { throw PlayProofError("\(context): start must be a positive time and end not before it") }
-        guard (slide == nil) == (parsed == .black) else { throw PlayProofError("\(context).slide is given exactly when the mode is not black") }
+        // Black shows no slide; the safe slide is one; the programme may show none (outside its hours).
+        guard parsed != .black || slide == nil else { throw PlayProofError("\(context).slide: none when the mode is black") }
+        guard parsed != .safe || slide != nil else { throw PlayProofError("\(context).slide: required when the mode is safe") }
     }
 
     public func jsonObject() -> JSONObject {

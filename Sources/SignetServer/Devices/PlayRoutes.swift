@@ -52,7 +52,7 @@ enum PlayRoutes {
         var object: JSONObject = ["sequence": .integer(record.sequence), "key": .string(stored.keyID), "mode": .string(record.mode.rawValue),
                                   "start": .string(Instant(millisecondsSince1970: record.start).iso8601),
                                   "end": .string(Instant(millisecondsSince1970: record.end).iso8601),
-                                  "hash": .string(stored.hash), "batch": .integer(stored.batch)]
+                                  "previous": .string(record.previous), "hash": .string(stored.hash), "batch": .integer(stored.batch)]
         if let slide = record.slide { object["slide"] = .string(slide) }
         if let release = record.release { object["release"] = .integer(release) }
         if let fingerprint = record.fingerprint { object["fingerprint"] = .string(fingerprint) }

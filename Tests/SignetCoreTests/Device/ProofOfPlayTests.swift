@@ -103,7 +103,12 @@ struct ProofOfPlayTests {
         #expect(throws: PlayProofError("record: start must be a positive time and end not before it")) { try PlayRecord(json: .object(record)) }
         record["end"] = .integer(start)
         record["mode"] = "black"
-        #expect(throws: PlayProofError("record.slide is given exactly when the mode is not black")) { try PlayRecord(json: .object(record)) }
+        #expect(throws: PlayProofError("record.slide: none when the mode is black")) { try PlayRecord(json: .object(record)) }
+        record["mode"] = "safe"
+        record["slide"] = nil
+        #expect(throws: PlayProofError("record.slide: required when the mode is safe")) { try PlayRecord(json: .object(record)) }
+        record["mode"] = "programme"  // outside its hours the programme shows nothing
+        #expect(try PlayRecord(json: .object(record)).slide == nil)
         record["mode"] = "dimmed"
         #expect(throws: PlayProofError("record.mode \"dimmed\" is not one of programme, safe, black")) { try PlayRecord(json: .object(record)) }
         record["mode"] = "programme"
