@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "SignetCore", "SignetRender", "SignetOutput", "SignetPlayer", "SignetServer", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

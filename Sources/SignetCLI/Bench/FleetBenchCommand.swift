@@ -54,6 +54,9 @@ struct FleetBenchCommand: AsyncParsableCommand {
             fleet.stop()
             try await bench.waitConnected(0, fleet: nil)
 
+            status("anchor: the same documents from a minimal Hummingbird WebSocket server to \(screens) plain connections …")
+            report.anchorSeconds = try await bench.timeAnchor(commands, screens: screens, logger: logger)
+
             status("releases: \(releaseScreens) simulated screens and one real player at 1920x1080 …")
             fleet = try bench.startFleet(screens: releaseScreens, prefix: "rel-", state: "\(shared)/releases")
             defer { fleet.stop() }
@@ -93,6 +96,7 @@ struct FleetBenchReport {
     let screens: Int
     let releaseScreens: Int
     var commandSeconds: [Double] = []
+    var anchorSeconds: [Double] = []
     var releaseSeconds: [Double] = []
     var serverKB = 0
     var fleetKB = 0
@@ -106,11 +110,15 @@ struct FleetBenchReport {
 
     var text: String {
         func ms(_ seconds: Double) -> String { String(format: "%7.0f ms", seconds * 1000) }
-        let c = commandSeconds, r = releaseSeconds
+        let c = commandSeconds, r = releaseSeconds, a = anchorSeconds
         return """
             signet bench fleet (one process for the server, one for the simulated players, both on these cores)
             fleet-wide command to the last of \(screens) acknowledgements, \(c.count) commands:
               p50 \(ms(Self.percentile(c, 0.5)))   p99 \(ms(Self.percentile(c, 0.99)))   max \(ms(c.max()!))   (target: max under 1000 ms)
+            anchor, the same documents from a minimal Hummingbird WebSocket server to \(screens) connections that only answer (no accounts, \
+            database, signing or checks), \(a.count) rounds:
+              p50 \(ms(Self.percentile(a, 0.5)))   p99 \(ms(Self.percentile(a, 0.99)))   max \(ms(a.max()!))   \
+            Signet's p50 is \(String(format: "%.2f", Self.percentile(c, 0.5) / Self.percentile(a, 0.5))) times the anchor's
             release publication to the last of \(releaseScreens) screens reporting it, \(r.count) releases:
               p50 \(ms(Self.percentile(r, 0.5)))   max \(ms(r.max()!))   (target: under 5000 ms)
             resident memory: server \(serverKB / 1024) MB with \(screens) channels; simulator \(fleetKB / 1024) MB for \(screens) players \
@@ -124,7 +132,10 @@ struct FleetBenchReport {
         return JSONWriter.pretty.string(.object([
             "screens": .integer(Int64(screens)), "release_screens": .integer(Int64(releaseScreens)),
             "command_p50_ms": ms(Self.percentile(commandSeconds, 0.5)), "command_p99_ms": ms(Self.percentile(commandSeconds, 0.99)),
-            "command_max_ms": ms(commandSeconds.max()!), "release_p50_ms": ms(Self.percentile(releaseSeconds, 0.5)),
+            "command_max_ms": ms(commandSeconds.max()!), "anchor_p50_ms": ms(Self.percentile(anchorSeconds, 0.5)),
+            "anchor_max_ms": ms(anchorSeconds.max()!),
+            "command_p50_vs_anchor": .string(String(format: "%.2f", Self.percentile(commandSeconds, 0.5) / Self.percentile(anchorSeconds, 0.5))),
+            "release_p50_ms": ms(Self.percentile(releaseSeconds, 0.5)),
             "release_max_ms": ms(releaseSeconds.max()!), "server_rss_kb": .integer(Int64(serverKB)), "fleet_rss_kb": .integer(Int64(fleetKB)),
             "player_1080p_peak_rss_kb": .integer(Int64(playerKB)),
         ]))

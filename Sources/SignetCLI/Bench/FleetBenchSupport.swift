@@ -93,6 +93,44 @@ struct FleetBenchRun: Sendable {
         return seconds
     }
 
+    /// The anchor's fan-outs (`FleetAnchor`), timed as the commands are: from the first write to
+    /// the last answer, one untimed round first.
+    func timeAnchor(_ count: Int, screens: Int, logger: Logger) async throws -> [Double] {
+        let anchor = try FleetAnchor(screens: screens)
+        let port = PortBox()
+        let group = ServiceGroup(configuration: .init(services: [anchor.application(logger: logger) { recordPort($0, into: port) }], logger: logger))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        let clients = try ChildProcess(Self.executable, ["fleet-sim", "--anchor", "--server", "http://127.0.0.1:\(try await port.wait())",
+                                                         "--screens", String(screens)], captureOutput: false, quiet: false)
+        defer { clients.stop() }
+        let deadline = ContinuousClock.now + .seconds(300)
+        while anchor.connected < screens {
+            guard clients.isRunning, ContinuousClock.now < deadline else { throw CLIError("anchor: \(anchor.connected) of \(screens) connected") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        var seconds: [Double] = []
+        for index in -1..<count {
+            let before = anchor.acknowledged, started = ContinuousClock.now
+            await anchor.broadcast()
+            while anchor.acknowledged < before + screens {
+                guard ContinuousClock.now < started + .seconds(60) else { throw CLIError("anchor: \(anchor.acknowledged - before) of \(screens) answered in 60 s") }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            let took = (ContinuousClock.now - started).components
+            if index >= 0 {
+                seconds.append(Double(took.seconds) + Double(took.attoseconds) / 1e18)
+                status(String(format: "  anchor round %d: every connection answered after %.0f ms", index + 1, seconds.last! * 1000))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        clients.stop()
+        while anchor.connected > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        return seconds
+    }
+
     /// Releases in turn: from the approver's signature that publishes one to every simulated
     /// screen reporting it in a heartbeat (after its own TUF update and download).
     func timeReleases(_ count: Int, screens: Int, folder: String) async throws -> [Double] {

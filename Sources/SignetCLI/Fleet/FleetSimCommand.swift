@@ -31,10 +31,12 @@ struct FleetSimCommand: AsyncParsableCommand {
     @Option(help: "Seconds between each screen's heartbeats.") var heartbeatSeconds = 10
     @Option(help: "Registrations and connections in flight.") var concurrency = 64
     @Flag(help: "Render each screen's frame for its heartbeats (costly: a renderer per screen).") var render = false
+    @Flag(help: .hidden) var anchor = false  // bench fleet's anchor: plain WebSockets to --server that answer every command
     @Option(help: "The renderer's font, with --render.") var font = ProgrammeFiles.defaultFont
 
     func run() async throws {
         guard screens >= 1, heartbeatSeconds >= 1, concurrency >= 1 else { throw ValidationError("screens, heartbeat-seconds and concurrency must be positive") }
+        if anchor { return try await runAnchorClients() }
         guard let token = token ?? ProcessInfo.processInfo.environment["SIGNET_TOKEN"] else { throw ValidationError("give --token or set SIGNET_TOKEN") }
         let folder = state ?? FileManager.default.temporaryDirectory.appendingPathComponent("signet-fleet-sim-\(UUID().uuidString)").path
         var options = FleetSimulator.Options(server: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token, screens: screens,
@@ -64,6 +66,22 @@ struct FleetSimCommand: AsyncParsableCommand {
         try await http.shutdown()
         if state == nil { try? FileManager.default.removeItem(atPath: folder) }
     }
+}
+
+extension FleetSimCommand {
+    func runAnchorClients() async throws {
+        let sockets = try await FleetAnchor.connectClients(url: server, screens: screens, concurrency: concurrency)
+        print("fleet-sim anchor: \(sockets.count) connections")
+        let logger = Logger(label: "signet.fleet-sim")
+        let group = ServiceGroup(configuration: .init(services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        for socket in sockets { socket.close() }
+    }
+}
+
+/// Runs until the service group shuts down.
+struct UntilShutdown: Service {
+    func run() async throws { try? await gracefulShutdown() }
 }
 
 /// The simulated fleet's heartbeats, until shutdown.
