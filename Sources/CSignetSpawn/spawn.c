@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "signet_spawn.h"
+#include <malloc.h>
 #include <stdio.h>
 
 int signet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
@@ -16,4 +17,11 @@ int signet_pipe_cloexec(int fds[2]) {
 
 void signet_line_buffer_stdout(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+void signet_tune_malloc(int arenas, int mmap_threshold) {
+#if defined(M_ARENA_MAX) && defined(M_MMAP_THRESHOLD)
+    mallopt(M_ARENA_MAX, arenas);
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+#endif
 }

@@ -14,4 +14,8 @@ int signet_pipe_cloexec(int fds[2]);
 /// in order with those on (unbuffered) standard error in a log.
 void signet_line_buffer_stdout(void);
 
+/// glibc's malloc: at most `arenas` arenas (M_ARENA_MAX), and blocks of `mmap_threshold` bytes or
+/// more always mapped on their own (M_MMAP_THRESHOLD); nothing elsewhere.
+void signet_tune_malloc(int arenas, int mmap_threshold);
+
 #endif

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SignetCore
 import SignetOutput
 import SignetPlayer
+import SignetSystem
 import SignetTUFClient
 import UnixSignals
 
@@ -47,6 +48,7 @@ struct PlayerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        tuneMallocForLargeBuffers()
         let addresses = try outputs.map { text throws(OutputError) in try OutputAddress(text) }
         var logger = Logger(label: "signet.player") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
