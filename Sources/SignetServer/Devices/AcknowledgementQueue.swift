@@ -33,15 +33,7 @@ struct AcknowledgementService: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while true {
-                do { try await Task.sleep(for: interval) } catch { break }
-                await write()
-            }
-        }
-        // The last write runs in a task of its own: this one is cancelled, and GRDB refuses work
-        // from a cancelled task.
-        await Task { await write() }.value
+        await every(interval, finalRun: true) { await write() }
     }
 
     func write() async {

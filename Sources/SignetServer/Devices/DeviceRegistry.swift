@@ -96,15 +96,7 @@ struct DeviceStatusService: Service {
 
     func run() async throws {
         try? await registry.load()
-        await cancelWhenGracefulShutdown {
-            while true {
-                do { try await Task.sleep(for: interval) } catch { break }
-                await save()
-            }
-        }
-        // This task is cancelled by now, and a cancelled task's database write is refused: the
-        // last save runs in a task of its own.
-        await Task { await save() }.value
+        await every(interval, finalRun: true) { await save() }
     }
 
     func save() async {

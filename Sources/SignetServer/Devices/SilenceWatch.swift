@@ -17,12 +17,7 @@ struct SilenceWatch: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while true {
-                do { try await Task.sleep(for: interval) } catch { break }
-                await check()
-            }
-        }
+        await every(interval) { await check() }
     }
 
     /// Screens named one by one in the log, per check; beyond that, a count and the first few

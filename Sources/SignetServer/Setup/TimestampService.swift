@@ -12,12 +12,7 @@ struct TimestampService: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await refresh()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await every(interval, startNow: true) { await refresh() }
     }
 
     func refresh() async {
