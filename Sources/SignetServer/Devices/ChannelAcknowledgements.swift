@@ -33,13 +33,17 @@ final class ChannelAcknowledgements: ChannelInboundHandler, RemovableChannelHand
         context.fireChannelRead(data)
     }
 
-    /// Puts the handler right after the channel's frame decoder.
+    /// Puts the handler right after the channel's frame decoder, on the channel's event loop.
     static func install(on channel: any Channel, screen: String, address: String, queue: AcknowledgementQueue,
                         clock: any WallClock) async throws {
         try await channel.eventLoop.submit {
-            let pipeline = channel.pipeline.syncOperations
-            let decoder = try pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
-            try pipeline.addHandler(ChannelAcknowledgements(screen: screen, address: address, queue: queue, clock: clock), position: .after(decoder))
+            try add(to: channel.pipeline.syncOperations, screen: screen, address: address, queue: queue, clock: clock)
         }.get()
+    }
+
+    static func add(to pipeline: ChannelPipeline.SynchronousOperations, screen: String, address: String, queue: AcknowledgementQueue,
+                    clock: any WallClock) throws {
+        let decoder = try pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+        try pipeline.addHandler(ChannelAcknowledgements(screen: screen, address: address, queue: queue, clock: clock), position: .after(decoder))
     }
 }
