@@ -15,6 +15,9 @@ public struct ServerStore: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
+        // SQLite's default page cache is 2 MB; a fleet's command rows and their screen index
+        // outgrow it within minutes, and every later write then reads its pages back.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
     }
