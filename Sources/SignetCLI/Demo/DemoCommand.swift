@@ -104,6 +104,10 @@ struct DemoScript: Service {
 
         section("6. The operator blanks every screen and restores them; each player acknowledges over its channel")
         results.append(try await network.fleetCommand("blank", api: api, server: server))
+        // The operator sees every screen report the blank, and leaves it a second (a frame interval)
+        // on the screens, before restoring.
+        try await network.waitForMode("blank", api: api, within: 10)
+        try await Task.sleep(for: .seconds(1))
         results.append(try await network.fleetCommand("restore", api: api, server: server))
 
         section("7. A compromised player that renders the Ukrainian flag is told apart by its frame's fingerprint")

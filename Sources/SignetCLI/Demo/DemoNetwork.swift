@@ -155,6 +155,20 @@ struct DemoNetwork: Sendable {
                           passed: passed)
     }
 
+    /// Waits until every screen's heartbeat reports `mode`.
+    func waitForMode(_ mode: String, api: DemoAPI, within seconds: Double) async throws {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(seconds) {
+            let reported = try await heartbeats(api)
+            if Self.screens.allSatisfy({ reported[$0.id]?["mode"] == .string(mode) }) {
+                line("every screen reports \(mode)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        line("not every screen reported \(mode) within \(Int(seconds)) s")
+    }
+
     func heartbeats(_ api: DemoAPI) async throws -> [String: JSONObject] {
         let screens = try await api.client("admin").getJSON("/api/v1/screens")["screens"]?.arrayValue ?? []
         var result: [String: JSONObject] = [:]
