@@ -160,6 +160,7 @@ let package = Package(
             dependencies: [
                 "SignetServer", "SignetCore", "SignetOutput", "SignetPlayer", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTestSupport",
                 "signet",  // the fault tests run the real player process
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -120,6 +121,16 @@ struct CommandRouteTests {
         #expect(events.map(\.subject) == ["command \(ids[6])", "6 commands"])
         let done = ids.prefix(6).map(String.init).joined(separator: ",")
         #expect(events.last?.detail == "{\"commands\":[\(done)],\"count\":6,\"result\":\"done\"}")
+
+        // A screen's pending commands are found through an index of pending commands only, which
+        // acknowledged commands leave (an index of all of them slowed every fan-out as it grew).
+        let (plan, indexed) = try await restarted.database.read { db in
+            (try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM command WHERE screen_id = 's-1' AND acked_ms IS NULL ORDER BY sequence")
+                .map { $0["detail"] as String }.joined(separator: " "),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM command INDEXED BY command_pending WHERE acked_ms IS NULL AND screen_id > ''"))
+        }
+        #expect(plan.contains("command_pending"))
+        #expect(indexed == 0)
     }
 }
 

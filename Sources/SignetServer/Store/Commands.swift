@@ -65,6 +65,13 @@ extension ServerStore {
                 table.add(column: "leaf_index", .integer)
             }
         }
+        // Only pending commands are looked up by screen. An index of every command by screen took
+        // each fan-out's inserts to as many random pages as the index had (the fan-outs slowed
+        // steadily); this one holds only what waits for an acknowledgement.
+        migrator.registerMigration("13: index pending commands only") { db in
+            try db.execute(sql: "DROP INDEX command_on_screen_id")
+            try db.execute(sql: "CREATE INDEX command_pending ON command (screen_id, sequence) WHERE acked_ms IS NULL")
+        }
     }
 
     /// Issues one command per screen in one transaction: each screen's next sequence number, the

@@ -34,15 +34,22 @@ extension ServerStore {
         return try text.map { try PublicKey(json: try JSONParser().parse(Array($0.utf8))) }
     }
 
+    /// Saves statuses in transactions of a few hundred: a fleet's heartbeats of five seconds
+    /// (thousands of rows) written in one took up to 0.4 s, and every acknowledgement arriving
+    /// meanwhile waited for it.
     func saveDeviceStatuses(_ statuses: [DeviceStatus]) async throws {
-        guard !statuses.isEmpty else { return }
-        try await database.write { db in
-            for status in statuses {
-                try db.execute(sql: """
+        for start in stride(from: 0, to: statuses.count, by: 250) {
+            let chunk = statuses[start..<min(start + 250, statuses.count)]
+            try await database.write { db in
+                let upsert = try db.cachedStatement(sql: """
                     INSERT INTO device_status (screen_id, last_seen_ms, last_time_ms, heartbeat, address) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(screen_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, last_time_ms = excluded.last_time_ms,
                       heartbeat = excluded.heartbeat, address = excluded.address
-                    """, arguments: [status.screen, status.lastSeen.millisecondsSince1970, status.lastTime, Data(status.heartbeat), status.address])
+                    """)
+                for status in chunk {
+                    try upsert.execute(arguments: [status.screen, status.lastSeen.millisecondsSince1970, status.lastTime, Data(status.heartbeat),
+                                                   status.address])
+                }
             }
         }
     }
