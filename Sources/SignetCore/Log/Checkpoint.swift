@@ -47,30 +47,3 @@ public struct Checkpoint: Sendable, Equatable {
         guard origin == key.name else { throw LogFormatError("checkpoint: origin \(origin) is not the log \(key.name)") }
     }
 }
-
-/// Where a tlog-tiles log keeps its tiles (c2sp.org/tlog-tiles): `tile/L/N[.p/W]` for hash tiles
-/// and `tile/entries/N[.p/W]` for entry bundles; N in groups of three digits, all but the last
-/// prefixed with `x`.
-public enum TilePath {
-    public static let width = 256
-
-    public static func hashes(level: Int, index: Int64, width: Int = TilePath.width) -> String {
-        "tile/\(level)/" + encode(index) + partial(width)
-    }
-
-    public static func entries(index: Int64, width: Int = TilePath.width) -> String {
-        "tile/entries/" + encode(index) + partial(width)
-    }
-
-    static func partial(_ width: Int) -> String { width == TilePath.width ? "" : ".p/\(width)" }
-
-    static func encode(_ index: Int64) -> String {
-        var groups = [String(format: "%03lld", index % 1000)]
-        var rest = index / 1000
-        while rest > 0 {
-            groups.insert(String(format: "x%03lld", rest % 1000), at: 0)
-            rest /= 1000
-        }
-        return groups.joined(separator: "/")
-    }
-}

@@ -4,19 +4,19 @@
 public enum ConsistencyProof {
     /// The proof from `first` to `second` leaves (RFC 9162 2.1.4.1, SUBPROOF), given the hash of
     /// any range of leaves (`subtree(start, end)`: the Merkle tree hash of leaves start..<end).
-    public static func make(first: Int, second: Int, subtree: (Int, Int) -> [UInt8]) -> [[UInt8]] {
+    public static func make(first: Int, second: Int, subtree: (Int, Int) throws -> [UInt8]) rethrows -> [[UInt8]] {
         precondition(0 < first && first <= second, "a consistency proof needs 0 < first <= second")
-        return subproof(first, 0, second, complete: true, subtree: subtree)
+        return try subproof(first, 0, second, complete: true, subtree: subtree)
     }
 
-    static func subproof(_ m: Int, _ start: Int, _ end: Int, complete: Bool, subtree: (Int, Int) -> [UInt8]) -> [[UInt8]] {
+    static func subproof(_ m: Int, _ start: Int, _ end: Int, complete: Bool, subtree: (Int, Int) throws -> [UInt8]) rethrows -> [[UInt8]] {
         let n = end - start
-        if m == n { return complete ? [] : [subtree(start, end)] }
+        if m == n { return complete ? [] : [try subtree(start, end)] }
         let k = largestPowerOfTwo(below: n)
         if m <= k {
-            return subproof(m, start, start + k, complete: complete, subtree: subtree) + [subtree(start + k, end)]
+            return try subproof(m, start, start + k, complete: complete, subtree: subtree) + [try subtree(start + k, end)]
         }
-        return subproof(m - k, start + k, end, complete: false, subtree: subtree) + [subtree(start, start + k)]
+        return try subproof(m - k, start + k, end, complete: false, subtree: subtree) + [try subtree(start, start + k)]
     }
 
     /// The largest power of two smaller than `n` (n > 1).
