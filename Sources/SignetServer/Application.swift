@@ -47,12 +47,14 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     DeviceRoutes.register(routes)
     PlayRoutes.register(routes)
     CommandRoutes.register(routes)
+    LogRoutes.register(routes)
     OpenAPIDocument.register(routes)
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
     return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
-                       services: [timestamps, DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger),
+                       services: [timestamps, LogCheckpointService(checkpointer: services.checkpointer, interval: .seconds(1), logger: logger),
+                                  DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger),
                                   AcknowledgementService(queue: acknowledgements, store: store, metrics: metrics, interval: .milliseconds(20),
                                                          logger: logger),
                                   SilenceWatch(registry: devices, store: store, clock: clock, metrics: metrics,

@@ -9,16 +9,18 @@ import Testing
 @testable import SignetServer
 
 extension ServerStore {
-    /// Every row of every table but the audit trail (refusals of security interest are audited
-    /// on purpose), in a fixed order: two equal dumps mean nothing changed.
+    /// Every row of every table (the audit trail and the log's entries too: bad input is refused
+    /// before anything is recorded) but the log's signed checkpoints (signed on a timer), in a
+    /// fixed order: two equal dumps mean nothing changed.
     func dump() async throws -> String {
         try await database.read { db in
             let tables = try String.fetchAll(db, sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                AND name NOT IN ('grdb_migrations', 'audit') ORDER BY name
+                AND name NOT IN ('grdb_migrations', 'log_checkpoint') ORDER BY name
                 """)
             return try tables.map { table in
-                "\(table): " + (try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\" ORDER BY rowid").map(\.description).joined(separator: "; "))
+                let order = table == "log_hash" ? "level, idx" : "rowid"  // a table without rowid
+                return "\(table): " + (try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\" ORDER BY \(order)").map(\.description).joined(separator: "; "))
             }.joined(separator: "\n")
         }
     }

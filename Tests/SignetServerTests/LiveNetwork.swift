@@ -120,7 +120,8 @@ func fingerprint(of path: String) throws -> Fingerprint {
 }
 
 /// Polls `condition` every 20 ms for up to `seconds`; fails the test with `what` if it never holds.
-func waitFor(_ what: String, seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
+/// (30 s: the live suites run debug players beside each other on two cores.)
+func waitFor(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return }

@@ -37,7 +37,9 @@ struct PlayerEndToEndTests {
             // blank --all: every screen acknowledges over the channel, and the frame goes black.
             let blank = try await network.command("blank")
             #expect(blank.result == "done", "\(blank)")
-            #expect(blank.seconds < 2)
+            // Over the channel: the player polls only every 60 s here. (How fast is for the release
+            // build to show, in `bench fleet`; this debug build shares two cores with the other suites.)
+            #expect(blank.seconds < 5)
             let black = Fingerprint(of: SlideRenderer.black(width: 960, height: 480).render())
             try await waitFor("a black frame") { (try? fingerprint(of: frame)) == black }
             try await waitFor("mode blank reported") { try await network.heartbeat()?["mode"] == .string("blank") }

@@ -37,8 +37,13 @@ struct SetupTests {
         // The root names the commands key; the server holds it, not the approvers' keys.
         let commands = try #require(rootBody.unrecognized["x-signet"]?.objectValue?["commands"]?.objectValue)
         #expect(commands["keyids"]?.arrayValue?.count == 1)
+        // And the transparency log's key, by its C2SP verifier key, named for the log's origin.
+        let logKey = try NoteKey(logOf: rootBody)
+        #expect(logKey.name == ServerSetup.defaultLogOrigin)
+        let held = try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(data)/keys/log.key")), as: UTF8.self))
+        #expect(held.publicKey == logKey.publicKey)
         let keys = try FileManager.default.contentsOfDirectory(atPath: "\(data)/keys").sorted()
-        #expect(keys == ["commands.key", "snapshot.key", "timestamp.key"])
+        #expect(keys == ["commands.key", "log.key", "snapshot.key", "timestamp.key"])
     }
 
     @Test func suppliedKeysLeaveTheRepositoryWaitingForTheirHolders() throws {

@@ -27,6 +27,12 @@ public enum AccessRules {
         // Prometheus scrapes with an API token (authorization: credentials in its config).
         Rule(method: .get, path: "/metrics", audience: .signedIn),
         Rule(method: .get, path: "/repository/**", audience: .anyone),
+        // The transparency log: hashes and signed checkpoints for anyone, entries for people.
+        Rule(method: .get, path: "/log/checkpoint", audience: .anyone),
+        Rule(method: .get, path: "/log/tile/**", audience: .anyone),
+        Rule(method: .get, path: "/log/tile/entries/**", audience: .signedIn),
+        Rule(method: .get, path: "/api/v1/log/consistency", audience: .anyone),
+        Rule(method: .get, path: "/api/v1/log/inclusion", audience: .anyone),
         Rule(method: .post, path: "/api/v1/session", audience: .anyone),
         // A device enrolls with a one-time token, which is its credential.
         Rule(method: .post, path: "/api/v1/enroll", audience: .anyone),

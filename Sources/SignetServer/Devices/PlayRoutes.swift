@@ -18,12 +18,14 @@ enum PlayRoutes {
                 throw APIError(.badRequest, "\(error)")
             }
             let stored: (added: Int, head: PlayChainHead)
-            do { stored = try await services.store.storePlays(batch, signed: bytes, key: device.key, at: services.clock.now()) } catch let error as PlayProofError {
+            do { stored = try await services.store.storePlays(batch, signed: bytes, key: device.key, at: services.clock.now(),
+                                                             address: context.clientAddress) } catch let error as PlayProofError {
                 services.metrics.deviceRefused("proof")
                 services.logger.warning("proof of play refused", metadata: ["screen": .string(screen), "error": .string(error.description)])
                 throw APIError(.conflict, error.description)
             }
             services.metrics.playsRecorded(stored.added)
+            if stored.added > 0 { services.metrics.audited("play.batch") }
             return JSONBody.response(["screen": .string(screen), "added": .integer(Int64(stored.added)),
                                       "through": .integer(stored.head.sequence), "head": .string(stored.head.hash)])
         }

@@ -28,12 +28,12 @@ struct SilenceWatch: Service {
         let now = clock.now()
         let (silent, back) = await registry.silenceChanges(now: now, after: silenceMilliseconds)
         let events = silent.map { status in
-            (at: now, actor: "server", action: "alert.screen.silent", subject: status.screen, address: status.address,
-             detail: ["last_seen": .string(status.lastSeen.iso8601),
-                      "silent_for_s": .integer((now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970) / 1000)] as JSONObject)
+            LoggedEvent(at: now, actor: "server", action: "alert.screen.silent", subject: status.screen, address: status.address,
+                     detail: ["last_seen": .string(status.lastSeen.iso8601),
+                              "silent_for_s": .integer((now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970) / 1000)])
         } + back.map { status in
-            (at: now, actor: "server", action: "alert.screen.back", subject: status.screen, address: status.address,
-             detail: ["last_seen": .string(status.lastSeen.iso8601)] as JSONObject)
+            LoggedEvent(at: now, actor: "server", action: "alert.screen.back", subject: status.screen, address: status.address,
+                     detail: ["last_seen": .string(status.lastSeen.iso8601)])
         }
         log(silent, "screen silent", level: .warning)
         log(back, "screen heard again", level: .notice)

@@ -29,11 +29,14 @@ enum CommandRoutes {
             let screens = try await services.commandTargets(body, account: account)
             let now = services.clock.now()
             let expires = now.adding(milliseconds: lifetime * 1000)
-            let issued = try await services.issue(action: action, level: level, to: screens, by: account.name, at: now, expires: expires)
+            let (issued, batch) = try await services.issue(action: action, level: level, to: screens, by: account.name, at: now, expires: expires)
             // One audit event for the whole issue: the commands are numbered consecutively, and each
             // row names its screen and the issuer.
             var detail: JSONObject = ["count": .integer(Int64(issued.count)), "first_id": .integer(issued.first?.id ?? 0),
-                                      "last_id": .integer(issued.last?.id ?? 0), "expires": .string(expires.iso8601)]
+                                      "last_id": .integer(issued.last?.id ?? 0), "expires": .string(expires.iso8601),
+                                      // The signed batch's Merkle root commits the log to every command exactly.
+                                      "batch_root": .string(Hex.encode(batch.tree.root)),
+                                      "batch_sha256": .string(HashAlgorithm.digest("sha256", of: batch.batch)!)]
             if body["all"] != nil { detail["target"] = "all" }
             if let group = body["group"] { detail["target"] = .string("group \(group.stringValue ?? "")") }
             if body["screens"] != nil { detail["screens"] = .array(screens.map(JSONValue.string)) }
@@ -83,7 +86,7 @@ extension Services {
     /// root, then each screen's document (its command and proof) made and sent in parallel slices;
     /// the batch is stored when all are sent, and only then are its commands offered as pending.
     func issue(action: Command.Action, level: Int64?, to screens: [String], by account: String, at now: Instant, expires: Instant)
-        async throws -> [IssuedCommand]
+        async throws -> (commands: [IssuedCommand], batch: SignedCommandBatch)
     {
         let key = try publisher.commandsKey()
         let reserved = try await store.reserveCommands(screens: screens, action: action.rawValue, by: account, at: now, expires: expires)
@@ -110,7 +113,7 @@ extension Services {
             return all.sorted { $0.id < $1.id }
         }
         try await store.storeBatch(batch, firstID: reserved[0].id)
-        return issued
+        return (issued, batch)
     }
 
     /// The screens a command goes to: named ones, a group's, or all, each within the account's groups.

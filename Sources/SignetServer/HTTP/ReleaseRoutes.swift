@@ -57,11 +57,14 @@ enum ReleaseRoutes {
                                          ["key_id": .string(keyID), "reason": .string(error.message)])
                 throw error
             }
+            // The signature itself goes into the log: anyone can check it against the proposal's bytes.
             try await services.audit(principal!.account.name, "release.sign", "proposal \(id)", context.clientAddress,
-                                     ["key_id": .string(keyID), "signatures": .integer(Int64(outcome.signatures))])
+                                     ["key_id": .string(keyID), "sig": .string(signature), "signatures": .integer(Int64(outcome.signatures))])
             if outcome.published {
                 try await services.audit(principal!.account.name, "release.publish", "proposal \(id)", context.clientAddress,
-                                         ["role": .string(outcome.role), "signatures": .integer(Int64(outcome.signatures))])
+                                         ["role": .string(outcome.role), "version": .integer(outcome.version),
+                                          "signatures": .integer(Int64(outcome.signatures)),
+                                          "metadata_sha256": .object(JSONObject(outcome.metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) }))])
                 await services.hub.broadcast(.release(role: outcome.role, version: outcome.version))
             }
             return JSONBody.response(["proposal": .integer(id), "signatures": .integer(Int64(outcome.signatures)),

@@ -16,6 +16,8 @@ actor ReleasePublisher {
         let published: Bool
         /// The role's version that this proposal makes.
         let version: Int64
+        /// When published: each metadata file written and its SHA-256 (for the transparency log).
+        var metadata: [String: String] = [:]
     }
 
     let folder: String
@@ -31,7 +33,7 @@ actor ReleasePublisher {
         self.expiry = expiry
     }
 
-    var repository: FileRepository { FileRepository(directory: "\(folder)/repository") }
+    nonisolated var repository: FileRepository { FileRepository(directory: "\(folder)/repository") }
 
     func sign(proposalID: Int64, keyID: String, signature: String, account: String, now: Instant) async throws -> Outcome {
         guard let proposal = try await store.proposal(id: proposalID) else { throw APIError(.notFound, "no such proposal") }
@@ -64,14 +66,17 @@ actor ReleasePublisher {
             return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: false,
                            version: proposal.targetsVersion)
         }
-        try await publish(proposal, signatures: signatures, metadata: metadata, now: now)
+        let files = try await publish(proposal, signatures: signatures, metadata: metadata, now: now)
         return Outcome(role: proposal.role, signatures: signatures.count, threshold: role.threshold, published: true,
-                       version: proposal.targetsVersion)
+                       version: proposal.targetsVersion,
+                       metadata: Dictionary(uniqueKeysWithValues: files.map { ($0.path, HashAlgorithm.digest("sha256", of: $0.bytes)!) }))
     }
 
     /// Targets files first, then the metadata (targets, snapshot, timestamp last), each written
     /// atomically: a client never sees metadata naming a file that is not there.
-    private func publish(_ proposal: ReleaseProposal, signatures: [ReleaseSignature], metadata: RepositoryMetadata, now: Instant) async throws {
+    private func publish(_ proposal: ReleaseProposal, signatures: [ReleaseSignature], metadata: RepositoryMetadata, now: Instant) async throws
+        -> [RepositoryFile]
+    {
         var metadata = metadata
         let targets = try Targets(signed: try JSONParser().parse(proposal.signedBytes))
         var signed = Metadata(signed: targets)
@@ -98,6 +103,7 @@ actor ReleasePublisher {
         let files = try metadata.publish(snapshotKey: snapshotKey, timestampKey: timestampKey, now: now.tufTime, expiry: expiry)
         try repository.writePublished(files, repository: metadata)
         try await store.markPublished(proposalID: proposal.id)
+        return files
     }
 
     /// Re-signs the timestamp over the current snapshot, if anything is published: returns its new
@@ -112,6 +118,15 @@ actor ReleasePublisher {
 
     /// The key that signs fleet commands (read for each request, so a rotated file takes effect).
     nonisolated func commandsKey() throws -> SigningKey { try onlineKey("commands") }
+
+    /// The key that signs the log's checkpoints: the published root names it (and the log's
+    /// origin, its name); the private half is the server's `keys/log.key`.
+    nonisolated func logKey() throws -> NoteKey {
+        guard let root = try repository.load().root?.signed else { throw ConfigError("the TUF repository has no root yet: no log key") }
+        let named = try NoteKey(logOf: root), key = try onlineKey("log")
+        guard key.publicKey == named.publicKey else { throw ConfigError("keys/log.key is not the log key that root v\(root.version) names") }
+        return try NoteKey(name: named.name, signingKey: key)
+    }
 
     private nonisolated func onlineKey(_ role: String) throws -> SigningKey {
         try SigningKey(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: ServerSetup.onlineKeyPath(role, in: folder))), as: UTF8.self))

@@ -20,13 +20,20 @@ public enum ServerSetup {
         public var pending: [String] = []
     }
 
-    public static let onlineRoles = ["snapshot", "timestamp", "commands"]
+    public static let onlineRoles = ["snapshot", "timestamp", "commands", "log"]
+
+    /// The transparency log's origin (its checkpoints' first line and its key's name) unless set up otherwise.
+    public static let defaultLogOrigin = "signet.local/log"
 
     /// The private key files the server keeps (mode 0600), by role.
     public static func onlineKeyPath(_ role: String, in folder: String) -> String { "\(folder)/keys/\(role).key" }
 
     public static func initialise(folder: String, custodians: [Holder], custodianThreshold: Int, approvers: [Holder],
-                                  approverThreshold: Int, now: TUFTime) throws -> Report {
+                                  approverThreshold: Int, logOrigin: String = defaultLogOrigin, now: TUFTime) throws -> Report {
+        let logSigningKey = try SigningKey.generate(), logKey: NoteKey
+        do { logKey = try NoteKey(name: logOrigin, signingKey: logSigningKey) } catch {
+            throw ConfigError("log origin \(logOrigin): \(error.description)")
+        }
         guard (1...custodians.count).contains(custodianThreshold) else {
             throw ConfigError("custodian threshold \(custodianThreshold) must be from 1 to \(custodians.count)")
         }
@@ -38,11 +45,12 @@ public enum ServerSetup {
                                                 attributes: [.posixPermissions: 0o700])
         var online: [String: SigningKey] = [:]
         for role in onlineRoles {
-            let key = try SigningKey.generate()
+            let key = role == "log" ? logSigningKey : try SigningKey.generate()
             try writePrivateKey(key, to: onlineKeyPath(role, in: folder))
             online[role] = key
         }
-        report.lines.append("online keys (kept by the server): keys/snapshot.key, keys/timestamp.key, keys/commands.key")
+        report.lines.append("online keys (kept by the server): keys/snapshot.key, keys/timestamp.key, keys/commands.key, keys/log.key")
+        report.lines.append("transparency log: \(logKey.verifierKey)")
 
         func resolve(_ holders: [Holder], name: String) throws -> [(PublicKey, SigningKey?)] {
             try holders.enumerated().map { index, holder in
@@ -72,10 +80,11 @@ public enum ServerSetup {
         root.addKey(online["timestamp"]!.publicKey, to: Timestamp.type)
         // Players accept commands signed by this key only: the root, signed by custodians, names it.
         let commands = online["commands"]!.publicKey
-        root.unrecognized["x-signet"] = .object(["commands": .object([
-            "keyids": .array([.string(commands.keyID)]), "threshold": 1,
-            "keys": .object([commands.keyID: .object(commands.json)]),
-        ])])
+        // The log's checkpoints are signed by this key; its name is the log's origin.
+        root.unrecognized["x-signet"] = .object([
+            "commands": .object(["keyids": .array([.string(commands.keyID)]), "threshold": 1, "keys": .object([commands.keyID: .object(commands.json)])]),
+            "log": logKey.rootEntry,
+        ])
 
         let repository = FileRepository(directory: "\(folder)/repository")
         try FileManager.default.createDirectory(atPath: repository.metadataDirectory, withIntermediateDirectories: true)

@@ -16,19 +16,14 @@ public struct AuditEvent: Sendable, Equatable {
 extension ServerStore {
     public func audit(at: Instant, actor: String, action: String, subject: String, address: String,
                       detail: JSONObject = JSONObject()) async throws {
-        try await audit([(at, actor, action, subject, address, detail)])
+        try await audit([LoggedEvent(at: at, actor: actor, action: action, subject: subject, address: address, detail: detail)])
     }
 
-    /// Many events in one transaction (a fleet's alerts at once).
-    func audit(_ events: [(at: Instant, actor: String, action: String, subject: String, address: String, detail: JSONObject)]) async throws {
+    /// Many events in one transaction (a fleet's alerts at once), each also an entry of the
+    /// transparency log.
+    func audit(_ events: [LoggedEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await database.write { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO audit_event (at_ms, actor, action, subject, address, detail) VALUES (?, ?, ?, ?, ?, ?)")
-            for event in events {
-                try insert.execute(arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
-                                               String(decoding: CanonicalJSON.encode(.object(event.detail)), as: UTF8.self)])
-            }
-        }
+        try await database.write { db in try Self.record(events, db) }
     }
 
     public func auditEvents(after id: Int64 = 0, limit: Int = 500) async throws -> [AuditEvent] {

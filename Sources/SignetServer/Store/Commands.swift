@@ -201,32 +201,34 @@ extension ServerStore {
     func acknowledge(_ batch: [ReceivedAcknowledgement]) async throws -> (recorded: Int, audited: Int) {
         try await database.write { db in
             let update = try db.cachedStatement(sql: "UPDATE command SET acked_ms = ?, result = ? WHERE id = ? AND screen_id = ? AND acked_ms IS NULL")
-            let audit = try db.cachedStatement(sql: """
-                INSERT INTO audit_event (at_ms, actor, action, subject, address, detail) VALUES (?, ?, 'command.ack', ?, ?, ?)
-                """)
-            var done: [Int64] = []
-            var recorded = 0, refused = 0
+            var done: [(command: Int64, screen: String)] = []
+            var events: [LoggedEvent] = []
             for received in batch {
                 let summary = received.acknowledgement.summary
                 try update.execute(arguments: [received.at.millisecondsSince1970, summary, received.acknowledgement.command, received.screen])
                 guard db.changesCount == 1 else { continue }
-                recorded += 1
-                guard case .refused = received.acknowledgement.result else { done.append(received.acknowledgement.command); continue }
-                refused += 1
-                let detail = String(decoding: CanonicalJSON.encode(.object(["result": .string(summary)])), as: UTF8.self)
-                try audit.execute(arguments: [received.at.millisecondsSince1970, "device \(received.screen)",
-                                              "command \(received.acknowledgement.command)", received.address, detail])
+                guard case .refused = received.acknowledgement.result else { done.append((received.acknowledgement.command, received.screen)); continue }
+                events.append(LoggedEvent(at: received.at, actor: "device \(received.screen)", action: "command.ack",
+                                       subject: "command \(received.acknowledgement.command)", address: received.address,
+                                       detail: ["result": .string(summary)]))
             }
-            if let last = batch.last, !done.isEmpty {
-                let detail = String(decoding: CanonicalJSON.encode(.object([
-                    "result": "done", "count": .integer(Int64(done.count)), "commands": .array(done.map(JSONValue.integer)),
-                ])), as: UTF8.self)
-                try audit.execute(arguments: [last.at.millisecondsSince1970, done.count == 1 ? "device \(last.screen)" : "devices",
-                                              done.count == 1 ? "command \(done[0])" : "\(done.count) commands", "channels", detail])
+            let recorded = done.count + events.count
+            // The commands done, named in events of at most 2,000 (a log entry holds 64 KB).
+            if let last = batch.last {
+                for start in stride(from: 0, to: done.count, by: Self.acknowledgementsPerEvent) {
+                    let part = done[start..<min(start + Self.acknowledgementsPerEvent, done.count)]
+                    events.append(LoggedEvent(at: last.at, actor: part.count == 1 ? "device \(part[start].screen)" : "devices", action: "command.ack",
+                                           subject: part.count == 1 ? "command \(part[start].command)" : "\(part.count) commands", address: "channels",
+                                           detail: ["result": "done", "count": .integer(Int64(part.count)),
+                                                    "commands": .array(part.map { .integer($0.command) })]))
+                }
             }
-            return (recorded, refused + (done.isEmpty ? 0 : 1))
+            try Self.record(events, db)
+            return (recorded, events.count)
         }
     }
+
+    static let acknowledgementsPerEvent = 2_000
 
     public func commands(ids: [Int64]) async throws -> [IssuedCommand] {
         guard !ids.isEmpty else { return [] }

@@ -44,13 +44,20 @@ extension ServerStore {
     /// Stores the records of a verified batch that extend the device's chain, in one transaction
     /// with reading the chain's head, so that two batches cannot both extend it. Returns how many
     /// were new and the head after them.
-    func storePlays(_ batch: PlayBatch, signed: [UInt8], key: PublicKey, at now: Instant) async throws -> (added: Int, head: PlayChainHead) {
+    /// The batch is also an entry of the transparency log (its signed bytes' hash and the chain's
+    /// new head), in the same transaction.
+    func storePlays(_ batch: PlayBatch, signed: [UInt8], key: PublicKey, at now: Instant, address: String) async throws
+        -> (added: Int, head: PlayChainHead)
+    {
         try await database.write { db in
             let head = try Row.fetchOne(db, sql: """
                 SELECT sequence, hash FROM play_record WHERE screen_id = ? AND key_id = ? ORDER BY sequence DESC LIMIT 1
                 """, arguments: [batch.screen, batch.keyID]).map { PlayChainHead(sequence: $0["sequence"], hash: $0["hash"]) }
             let new = try batch.extending(head)
-            guard let last = new.last else { return (0, head!) }
+            guard let last = new.last else {
+                guard let head else { throw PlayProofError("the batch holds no records") }
+                return (0, head)
+            }
             try db.execute(sql: "INSERT INTO play_batch (screen_id, key_id, public_key, received_ms, signed) VALUES (?, ?, ?, ?, ?)",
                            arguments: [batch.screen, batch.keyID, String(decoding: CanonicalJSON.encode(.object(key.json)), as: UTF8.self),
                                        now.millisecondsSince1970, Data(signed)])
@@ -62,6 +69,9 @@ extension ServerStore {
                     """, arguments: [record.screen, batch.keyID, record.sequence, record.hash, record.previous, record.mode.rawValue,
                                      record.slide, record.release, record.start, record.end, record.fingerprint, batchID])
             }
+            try Self.record([LoggedEvent(at: now, actor: "device \(batch.screen)", action: "play.batch", subject: batch.screen, address: address,
+                                         detail: ["added": .integer(Int64(new.count)), "through": .integer(last.sequence), "head": .string(last.hash),
+                                                  "sha256": .string(HashAlgorithm.digest("sha256", of: signed)!)])], db)
             return (new.count, PlayChainHead(sequence: last.sequence, hash: last.hash))
         }
     }

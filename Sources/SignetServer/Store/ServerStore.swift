@@ -88,6 +88,7 @@ public struct ServerStore: Sendable {
         migrateCommands(&migrator)
         migratePlayRecords(&migrator)
         migrateCommandBatches(&migrator)
+        migrateTransparencyLog(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import SignetCore
+
+/// The transparency log's storage: every entry, every tile hash (level 0: the leaf hashes; level
+/// L: the hash of each full tile of level L-1) and every checkpoint signed. Entries are appended
+/// in the transaction that records their event, so an event is in the log exactly when it
+/// happened; a checkpoint is signed only over entries already committed.
+extension ServerStore {
+    static func migrateTransparencyLog(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("14: transparency log") { db in
+            try db.execute(sql: """
+                CREATE TABLE log_entry (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);
+                CREATE TABLE log_hash (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+                CREATE TABLE log_checkpoint (size INTEGER PRIMARY KEY, note TEXT NOT NULL, signed_ms INTEGER NOT NULL);
+                ALTER TABLE audit_event ADD COLUMN log_index INTEGER;
+                """)
+            // Events recorded before there was a log go into it first, in their order.
+            let earlier = try Row.fetchAll(db, sql: "SELECT * FROM audit_event ORDER BY id")
+            let first = try appendToLog(earlier.map { row in
+                LoggedEvent(at: Instant(millisecondsSince1970: row["at_ms"]), actor: row["actor"], action: row["action"], subject: row["subject"],
+                         address: row["address"], detail: (try? JSONParser().parse(Array((row["detail"] as String).utf8)).objectValue) ?? [:]).entry
+            }, db)
+            let update = try db.cachedStatement(sql: "UPDATE audit_event SET log_index = ? WHERE id = ?")
+            for (offset, row) in earlier.enumerated() { try update.execute(arguments: [first + Int64(offset), row["id"] as Int64]) }
+        }
+    }
+
+    /// Records events in the caller's transaction: in the audit table (for queries) and as
+    /// entries of the transparency log, whose index each audit row names.
+    static func record(_ events: [LoggedEvent], _ db: Database) throws {
+        guard !events.isEmpty else { return }
+        let first = try appendToLog(events.map(\.entry), db)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO audit_event (at_ms, actor, action, subject, address, detail, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (offset, event) in events.enumerated() {
+            try insert.execute(arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
+                                           String(decoding: CanonicalJSON.encode(.object(event.detail)), as: UTF8.self), first + Int64(offset)])
+        }
+    }
+
+    /// Appends entries in the caller's transaction; returns the index of the first. A full tile
+    /// (256 hashes) at one level adds its hash at the next.
+    static func appendToLog(_ entries: [[UInt8]], _ db: Database) throws -> Int64 {
+        let first = try Int64.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_entry") ?? 0
+        let insertEntry = try db.cachedStatement(sql: "INSERT INTO log_entry (idx, entry) VALUES (?, ?)")
+        let insertHash = try db.cachedStatement(sql: "INSERT INTO log_hash (level, idx, hash) VALUES (?, ?, ?)")
+        for (offset, entry) in entries.enumerated() {
+            guard entry.count <= EntryBundle.maxEntryBytes else { throw DatabaseError(message: "a log entry of \(entry.count) bytes") }
+            let index = first + Int64(offset)
+            try insertEntry.execute(arguments: [index, Data(entry)])
+            try insertHash.execute(arguments: [0, index, Data(MerkleHash.leaf(entry))])
+            var level = 0, completed = index + 1
+            while completed % Int64(TilePath.width) == 0 {
+                let tile = completed / Int64(TilePath.width) - 1
+                let hashes = try storedHashes(db, level: level, tile * Int64(TilePath.width)..<completed)
+                try insertHash.execute(arguments: [level + 1, tile, Data(MerkleTree(leafHashes: hashes).root)])
+                level += 1
+                completed = tile + 1
+            }
+        }
+        return first
+    }
+
+    static func storedHashes(_ db: Database, level: Int, _ indices: Range<Int64>) throws -> [[UInt8]] {
+        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM log_hash WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                                       arguments: [level, indices.lowerBound, indices.upperBound]).map(Array.init)
+        guard hashes.count == indices.count else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "log hashes \(indices) of level \(level) are missing")
+        }
+        return hashes
+    }
+
+    static func logSize(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_entry") ?? 0
+    }
+
+    /// The tree of the first `size` entries, read from the stored hashes (within `db`'s access).
+    static func logTree(_ db: Database, size: Int64) -> TiledHashes {
+        TiledHashes(size: size) { level, indices in try storedHashes(db, level: level, indices) }
+    }
+
+    public func logSize() async throws -> Int64 {
+        try await database.read { try Self.logSize($0) }
+    }
+
+    /// The root of the first `size` entries; nil if the log is smaller.
+    public func logRoot(size: Int64) async throws -> [UInt8]? {
+        try await database.read { db in
+            guard size <= (try Self.logSize(db)) else { return nil }
+            return try Self.logTree(db, size: size).root()
+        }
+    }
+
+    /// A hash tile's bytes (its hashes one after another), if the log has that many.
+    public func logTile(level: Int, index: Int64, width: Int) async throws -> [UInt8]? {
+        let start = index * Int64(TilePath.width)
+        return try await database.read { db in
+            let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM log_hash WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                                           arguments: [level, start, start + Int64(width)])
+            return hashes.count == width ? hashes.flatMap(Array.init) : nil
+        }
+    }
+
+    /// An entry bundle, if the log has that many entries.
+    public func logEntryBundle(index: Int64, width: Int) async throws -> [UInt8]? {
+        let start = index * Int64(TilePath.width)
+        return try await database.read { db in
+            let entries = try Data.fetchAll(db, sql: "SELECT entry FROM log_entry WHERE idx >= ? AND idx < ? ORDER BY idx",
+                                            arguments: [start, start + Int64(width)])
+            return entries.count == width ? EntryBundle.encode(entries.map(Array.init)) : nil
+        }
+    }
+
+    public func logEntries(from start: Int64, count: Int) async throws -> [(index: Int64, entry: [UInt8])] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT idx, entry FROM log_entry WHERE idx >= ? ORDER BY idx LIMIT ?", arguments: [start, count]).map {
+                (index: $0["idx"], entry: Array($0["entry"] as Data))
+            }
+        }
+    }
+
+    /// Nil if the log is smaller than `size`.
+    public func logInclusionProof(index: Int64, size: Int64) async throws -> [[UInt8]]? {
+        try await database.read { db in
+            guard size <= (try Self.logSize(db)) else { return nil }
+            return try Self.logTree(db, size: size).inclusionProof(index: index)
+        }
+    }
+
+    /// Nil if the log is smaller than `second`.
+    public func logConsistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]]? {
+        try await database.read { db in
+            guard second <= (try Self.logSize(db)) else { return nil }
+            return try Self.logTree(db, size: second).consistencyProof(from: first)
+        }
+    }
+
+    /// The newest signed checkpoint: its size and note.
+    public func latestCheckpoint() async throws -> (size: Int64, note: String)? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT size, note FROM log_checkpoint ORDER BY size DESC LIMIT 1").map { (size: $0["size"], note: $0["note"]) }
+        }
+    }
+
+    /// Signs a checkpoint of the whole log if it has grown since the last one: `sign` gets the
+    /// size and root (read in the same transaction) and returns the note. Returns the newest.
+    func checkpoint(at now: Instant, sign: @Sendable (Int64, [UInt8]) throws -> String) async throws -> (size: Int64, note: String) {
+        try await database.write { db in
+            let size = try Self.logSize(db)
+            if let latest = try Row.fetchOne(db, sql: "SELECT size, note FROM log_checkpoint ORDER BY size DESC LIMIT 1"),
+               latest["size"] as Int64 == size {
+                return (size: size, note: latest["note"])
+            }
+            let note = try sign(size, try Self.logTree(db, size: size).root())
+            try db.execute(sql: "INSERT INTO log_checkpoint (size, note, signed_ms) VALUES (?, ?, ?)", arguments: [size, note, now.millisecondsSince1970])
+            return (size: size, note: note)
+        }
+    }
+}
