@@ -41,11 +41,6 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         defer { _ = http.shutdown() }
         let reader = LogReader(api: APIClient(base: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token, http: http))
 
-        let note = String(decoding: try await reader.api.get("/log/checkpoint", maxBytes: 1 << 20), as: UTF8.self)
-        let checkpoint: Checkpoint
-        do { checkpoint = try Checkpoint(note: note, verifiedBy: key) } catch {
-            throw CLIError("the server's checkpoint is not signed by \(key.name)'s key: \(error.description)")
-        }
         var trusted: Checkpoint?
         if let fromCheckpoint {
             guard let bytes = try AtomicFile.read(fromCheckpoint) else { throw CLIError("\(fromCheckpoint): no such file") }
@@ -53,32 +48,14 @@ struct AuditVerifyCommand: AsyncParsableCommand {
                 throw CLIError("\(fromCheckpoint): \(error.description)")
             }
         }
-        status("log \(key.name): checkpoint of \(checkpoint.size) entries, signed by its key" + (trusted.map { "; yours has \($0.size)" } ?? ""))
-
         let started = ContinuousClock.now
-        do {
-            var audit = try LogAudit(checkpoint: checkpoint, trusted: trusted)
-            if let trusted, trusted.size > 0, trusted.size <= checkpoint.size {
-                audit = try LogAudit(checkpoint: checkpoint, trusted: trusted, frontier: try await reader.frontier(size: trusted.size, of: checkpoint.size))
-            }
-            var reported = ContinuousClock.now
-            while !audit.isComplete {
-                try await reader.checkBundle(&audit)
-                if ContinuousClock.now - reported > .seconds(2) || audit.isComplete {
-                    reported = ContinuousClock.now
-                    status("  verified \(audit.next) of \(checkpoint.size) entries")
-                }
-            }
-            try audit.finish()
-        } catch let failure as LogAuditFailure {
-            throw CLIError("the log does not verify: \(failure.description)")
-        }
+        let verified = try await reader.verify(key: key, trusted: trusted) { status($0) }
         let seconds = (ContinuousClock.now - started).components
         let elapsed = Double(seconds.seconds) + Double(seconds.attoseconds) / 1e18
-        let checked = checkpoint.size - (trusted?.size ?? 0)
-        print("log \(key.name): \(checkpoint.size) entries verify" + (trusted.map { " (the \(checked) since your checkpoint of \($0.size), which is a prefix)" } ?? "")
+        let size = verified.checkpoint.size, checked = size - (trusted?.size ?? 0)
+        print("log \(key.name): \(size) entries verify" + (trusted.map { " (the \(checked) since your checkpoint of \($0.size), which is a prefix)" } ?? "")
               + String(format: "; %lld entries in %.2f s", checked, elapsed))
-        if let saveCheckpoint { try AtomicFile.write(Array(note.utf8), to: saveCheckpoint) }
+        if let saveCheckpoint { try AtomicFile.write(Array(verified.note.utf8), to: saveCheckpoint) }
     }
 
     func loadKey() throws -> NoteKey {
@@ -98,6 +75,35 @@ struct AuditVerifyCommand: AsyncParsableCommand {
 /// Reads a log's tiles over HTTP for an audit; tiles of the hash levels are kept while needed.
 struct LogReader {
     let api: APIClient
+
+    /// Fetches the signed checkpoint and checks every entry under it (after `trusted`, if given),
+    /// telling `progress` how far it got; a failure names the first bad entry it can.
+    func verify(key: NoteKey, trusted: Checkpoint?, progress: (String) -> Void) async throws -> (checkpoint: Checkpoint, note: String) {
+        let note = String(decoding: try await api.get("/log/checkpoint", maxBytes: 1 << 20), as: UTF8.self)
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint(note: note, verifiedBy: key) } catch {
+            throw CLIError("the server's checkpoint is not signed by \(key.name)'s key: \(error.description)")
+        }
+        progress("log \(key.name): checkpoint of \(checkpoint.size) entries, signed by its key" + (trusted.map { "; yours has \($0.size)" } ?? ""))
+        do {
+            var audit = try LogAudit(checkpoint: checkpoint, trusted: trusted)
+            if let trusted, trusted.size > 0 {
+                audit = try LogAudit(checkpoint: checkpoint, trusted: trusted, frontier: try await frontier(size: trusted.size, of: checkpoint.size))
+            }
+            var reported = ContinuousClock.now
+            while !audit.isComplete {
+                try await checkBundle(&audit)
+                if ContinuousClock.now - reported > .seconds(2) || audit.isComplete {
+                    reported = ContinuousClock.now
+                    progress("  verified \(audit.next) of \(checkpoint.size) entries")
+                }
+            }
+            try audit.finish()
+        } catch let failure as LogAuditFailure {
+            throw CLIError("the log does not verify: \(failure.description)")
+        }
+        return (checkpoint, note)
+    }
 
     /// The frontier of the first `size` entries, from the hash tiles of a tree of `treeSize`.
     func frontier(size: Int64, of treeSize: Int64) async throws -> MerkleFrontier {

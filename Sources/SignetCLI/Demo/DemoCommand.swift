@@ -115,6 +115,9 @@ struct DemoScript: Service {
 
         section("8. Proofs of play: what each screen showed, recorded by its player, signed with its device key and chained")
         results.append(try await network.proofsOfPlay(api: api))
+
+        section("9. The transparency log: every approval, publication, command, acknowledgement and proof of play, checked as an auditor would")
+        results.append(try await network.transparencyLog(api: api))
         return results
     }
 }

@@ -287,6 +287,25 @@ struct DemoNetwork: Sendable {
                           passed: passed)
     }
 
+    /// The transparency log, checked as an auditor would (`signet audit verify`): every entry under
+    /// the checkpoint signed with the log key that root v1 names.
+    func transparencyLog(api: DemoAPI) async throws -> DemoResult {
+        let root = try Metadata<Root>(bytes: try readFile("\(serverFolder)/repository/metadata/1.root.json"))
+        let key = try NoteKey(logOf: root.signed)
+        do {
+            let verified = try await LogReader(api: api.client("admin")).verify(key: key, trusted: nil) { _ in }
+            let actions = Set(try await api.client("admin").getJSON("/api/v1/audit")["events"]?.arrayValue?
+                .compactMap { $0.objectValue?["action"]?.stringValue } ?? [])
+            line("log \(key.name): \(verified.checkpoint.size) entries, among them " + ["release.sign", "release.publish", "command.issue", "command.ack",
+                                                                                     "play.batch"].filter(actions.contains).joined(separator: ", "))
+            return DemoResult(name: "the transparency log's \(verified.checkpoint.size) entries verify under its signed checkpoint (signet audit verify)",
+                              passed: true)
+        } catch {
+            line("log \(key.name): \(error)")
+            return DemoResult(name: "the transparency log verifies under its signed checkpoint (signet audit verify)", passed: false)
+        }
+    }
+
     /// Renders the forged programme for astana-1 as a compromised player would, and compares it
     /// with the approved frame.
     func forgedFrame(folder: String) throws -> DemoResult {
