@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 import SignetCore
@@ -78,6 +79,30 @@ public actor DeviceClient {
                           message: object?["error"]?.stringValue ?? String(decoding: answer.prefix(200), as: UTF8.self))
         }
         return object
+    }
+
+    /// The transparency log's newest checkpoint (a signed note; anyone may read it).
+    public func logCheckpoint() async throws -> String {
+        let response = try await http.execute(HTTPClientRequest(url: identity.server + "/log/checkpoint"), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 << 10)
+        guard response.status.code == 200 else { throw Refused(status: Int(response.status.code), message: String(buffer: body)) }
+        return String(buffer: body)
+    }
+
+    /// The log's consistency proof from `first` to `second` entries.
+    public func logConsistency(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
+        let response = try await http.execute(HTTPClientRequest(url: identity.server + "/api/v1/log/consistency?from=\(first)&to=\(second)"),
+                                              timeout: .seconds(30))
+        let body = Array(try await response.body.collect(upTo: 64 << 10).readableBytesView)
+        guard response.status.code == 200, let hashes = (try? JSONParser().parse(body))?.objectValue?["proof"]?.arrayValue else {
+            throw Refused(status: Int(response.status.code), message: String(decoding: body.prefix(200), as: UTF8.self))
+        }
+        return try hashes.map { value in
+            guard let text = value.stringValue, let hash = Data(base64Encoded: text), hash.count == 32 else {
+                throw Refused(status: 200, message: "a consistency proof of 32-byte hashes in base64")
+            }
+            return Array(hash)
+        }
     }
 
     public func heartbeat(_ heartbeat: Heartbeat) async throws {

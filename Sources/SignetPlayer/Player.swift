@@ -51,6 +51,7 @@ public struct Player: Service {
                 group.addTask { await playout(state: state, cache: cache, typeface: typeface, plays: plays) }
                 group.addTask { await heartbeats(state: state, cache: cache) }
                 group.addTask { await proofsOfPlay(plays) }
+                group.addTask { await witnessLog(state: state) }
             }
         }
         logger.info("player stopped", metadata: ["screen": .string(identity.screen)])
@@ -300,13 +301,49 @@ public struct Player: Service {
             let uptime = Int64((ContinuousClock.now - started).components.seconds)
             let heartbeat = Heartbeat(release: snapshot.programme?.current.release, slide: showing.slide ?? "black",
                                       fingerprint: showing.fingerprint?.description, mode: snapshot.control.mode.rawValue,
-                                      uptimeSeconds: uptime, cache: ["objects": .integer(Int64(cache.objectCount()))])
+                                      uptimeSeconds: uptime, cache: ["objects": .integer(Int64(cache.objectCount()))],
+                                      logAlert: await state.logAlert)
             if let socket = await state.socket {
                 socket.send(DeviceReport.heartbeat(heartbeat).encoded())
             } else {
                 do { try await client.heartbeat(heartbeat) } catch {
                     logger.warning("heartbeat not delivered", metadata: ["error": .string("\(error)")])
                 }
+            }
+            do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
+        }
+    }
+
+    // MARK: Witnessing the transparency log
+
+    /// Keeps the newest log checkpoint accepted (`DIR/log-checkpoint`, checked with the log key
+    /// the trusted root names) and takes a newer one only with a consistency proof from it, every
+    /// heartbeat interval. A fork or a rollback is a critical line in the log and, from then on, a
+    /// `log_alert` in every heartbeat; the checkpoint held stays the one accepted before.
+    func witnessLog(state: PlayerState) async {
+        let path = "\(configuration.folder)/log-checkpoint"
+        var lastProblem: String?
+        while !Task.isCancelled {
+            do {
+                let key = try NoteKey(logOf: try trustedRoot())
+                let held = try AtomicFile.read(path, maxBytes: 64 << 10).map { try Checkpoint(note: String(decoding: $0, as: UTF8.self), verifiedBy: key) }
+                let note = try await client.logCheckpoint()
+                let offered = try Checkpoint(note: note, verifiedBy: key)
+                var proof: [[UInt8]] = []
+                if let held, held.size > 0, offered.size > held.size { proof = try await client.logConsistency(from: held.size, to: offered.size) }
+                switch LogWitness.judge(held: held, offered: offered, proof: proof) {
+                case .first, .extended: try AtomicFile.write(Array(note.utf8), to: path)
+                case .unchanged: break
+                case .fork(let why), .rollback(let why):
+                    if await state.raiseLogAlert(why) {
+                        logger.critical("the transparency log forked or rolled back: the server shows another history", metadata: ["why": .string(why)])
+                    }
+                }
+                lastProblem = nil
+            } catch {
+                let problem = "\(error)"
+                if problem != lastProblem { logger.warning("log checkpoint not witnessed", metadata: ["error": .string(problem)]) }
+                lastProblem = problem
             }
             do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
         }

@@ -27,6 +27,14 @@ actor PlayerState {
     private var thumbnailRequested = false
     /// A command changed what the screen must show: the next frame should not wait its turn.
     private var controlChanged = false
+    /// The transparency log forked or rolled back under this player's eyes (why); it stays.
+    private(set) var logAlert: String?
+
+    /// Records a log alert; true the first time.
+    func raiseLogAlert(_ reason: String) -> Bool {
+        defer { logAlert = logAlert ?? reason }
+        return logAlert == nil
+    }
 
     init(controlStore: ControlStore, cache: ContentCache) throws {
         self.controlStore = controlStore

@@ -91,8 +91,9 @@ struct LogReader {
                 audit = try LogAudit(checkpoint: checkpoint, trusted: trusted, frontier: try await frontier(size: trusted.size, of: checkpoint.size))
             }
             var reported = ContinuousClock.now
+            var levelOne: (index: Int64, hashes: [[UInt8]])?
             while !audit.isComplete {
-                try await checkBundle(&audit)
+                try await checkBundle(&audit, levelOne: &levelOne)
                 if ContinuousClock.now - reported > .seconds(2) || audit.isComplete {
                     reported = ContinuousClock.now
                     progress("  verified \(audit.next) of \(checkpoint.size) entries")
@@ -143,13 +144,18 @@ struct LogReader {
         return stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<$0 + 32]) }
     }
 
-    /// Checks the entries of the bundle that holds the audit's next entry.
-    func checkBundle(_ audit: inout LogAudit) async throws {
+    /// Checks the entries of the bundle that holds the audit's next entry (`levelOne`: the level-1
+    /// tile last read, kept for the next 255 bundles).
+    func checkBundle(_ audit: inout LogAudit, levelOne: inout (index: Int64, hashes: [[UInt8]])?) async throws {
         let size = audit.checkpoint.size, bundle = audit.next >> 8
         let width = Int(min(256, size - bundle * 256))
         let entries = try await entryBundle(bundle, width: width)
         let leaves = try await hashTile(TileKey(level: 0, index: bundle), treeSize: size)
-        let tileHash = width == 256 ? try await hashTile(TileKey(level: 1, index: bundle >> 8), treeSize: size)[Int(bundle & 255)] : nil
+        var tileHash: [UInt8]?
+        if width == 256 {
+            if levelOne?.index != bundle >> 8 { levelOne = (bundle >> 8, try await hashTile(TileKey(level: 1, index: bundle >> 8), treeSize: size)) }
+            tileHash = levelOne?.hashes[Int(bundle & 255)]
+        }
         for offset in Int(audit.next - bundle * 256)..<width {
             try audit.add(entry: entries[offset], servedLeafHash: leaves[offset], tileHash: offset == 255 ? tileHash : nil)
         }

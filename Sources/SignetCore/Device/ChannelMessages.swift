@@ -144,15 +144,18 @@ public struct Heartbeat: Sendable, Equatable {
     public var uptimeSeconds: Int64
     /// Cache state: objects, bytes, and the like.
     public var cache: JSONObject?
+    /// Set once this player has seen the transparency log fork or roll back (its reason).
+    public var logAlert: String?
 
     public init(release: Int64? = nil, slide: String? = nil, fingerprint: String? = nil, mode: String? = nil, uptimeSeconds: Int64,
-                cache: JSONObject? = nil) {
+                cache: JSONObject? = nil, logAlert: String? = nil) {
         self.release = release
         self.slide = slide
         self.fingerprint = fingerprint
         self.mode = mode
         self.uptimeSeconds = uptimeSeconds
         self.cache = cache
+        self.logAlert = logAlert
     }
 
     public func jsonObject() -> JSONObject {
@@ -163,11 +166,12 @@ public struct Heartbeat: Sendable, Equatable {
         if let mode { object["mode"] = .string(mode) }
         object["uptime_s"] = .integer(uptimeSeconds)
         if let cache { object["cache"] = .object(cache) }
+        if let logAlert { object["log_alert"] = .string(logAlert) }
         return object
     }
 
     public init(json object: JSONObject) throws(ChannelMessageError) {
-        try ChannelMessage.refuseUnknown(object, ["release", "slide", "fingerprint", "mode", "uptime_s", "cache"])
+        try ChannelMessage.refuseUnknown(object, ["release", "slide", "fingerprint", "mode", "uptime_s", "cache", "log_alert"])
         if let value = object["release"] {
             guard let release = value.integerValue, release >= 0 else { throw ChannelMessageError("release: a programme version (a whole number)") }
             self.release = release
@@ -175,6 +179,7 @@ public struct Heartbeat: Sendable, Equatable {
         slide = try ChannelMessage.optionalText(object, "slide")
         fingerprint = try ChannelMessage.optionalText(object, "fingerprint", maxBytes: 512)
         mode = try ChannelMessage.optionalText(object, "mode")
+        logAlert = try ChannelMessage.optionalText(object, "log_alert", maxBytes: 512)
         if let mode, !["programme", "blank", "safe"].contains(mode) { throw ChannelMessageError("mode: programme, blank or safe") }
         guard let uptime = object["uptime_s"]?.integerValue, uptime >= 0 else { throw ChannelMessageError("uptime_s: seconds since start") }
         uptimeSeconds = uptime

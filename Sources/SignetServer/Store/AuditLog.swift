@@ -21,9 +21,11 @@ extension ServerStore {
 
     /// Many events in one transaction (a fleet's alerts at once), each also an entry of the
     /// transparency log.
-    func audit(_ events: [LoggedEvent]) async throws {
+    public func audit(_ events: [LoggedEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await database.write { db in try Self.record(events, db) }
+        // Encoded by the caller, not in the one writer's transaction.
+        let encoded = events.map(EncodedEvent.init)
+        try await database.write { db in try Self.record(encoded, db) }
     }
 
     public func auditEvents(after id: Int64 = 0, limit: Int = 500) async throws -> [AuditEvent] {

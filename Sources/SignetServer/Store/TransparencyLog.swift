@@ -26,17 +26,35 @@ extension ServerStore {
         }
     }
 
+    /// An event with its encodings made, so that the writer's transaction only writes them.
+    struct EncodedEvent: Sendable {
+        let event: LoggedEvent
+        let entry: [UInt8]
+        let detail: String
+
+        init(_ event: LoggedEvent) {
+            self.event = event
+            entry = event.entry
+            detail = String(decoding: CanonicalJSON.encode(.object(event.detail)), as: UTF8.self)
+        }
+    }
+
     /// Records events in the caller's transaction: in the audit table (for queries) and as
     /// entries of the transparency log, whose index each audit row names.
     static func record(_ events: [LoggedEvent], _ db: Database) throws {
+        try record(events.map(EncodedEvent.init), db)
+    }
+
+    static func record(_ events: [EncodedEvent], _ db: Database) throws {
         guard !events.isEmpty else { return }
         let first = try appendToLog(events.map(\.entry), db)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_event (at_ms, actor, action, subject, address, detail, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        for (offset, event) in events.enumerated() {
+        for (offset, encoded) in events.enumerated() {
+            let event = encoded.event
             try insert.execute(arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
-                                           String(decoding: CanonicalJSON.encode(.object(event.detail)), as: UTF8.self), first + Int64(offset)])
+                                           encoded.detail, first + Int64(offset)])
         }
     }
 

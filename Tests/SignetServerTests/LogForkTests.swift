@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import Logging
+import SignetCore
+import SignetPlayer
+import SignetTUFClient
+import Testing
+
+@testable import SignetServer
+
+/// An attacker with the whole server (its database and its log key) rewrites the log's history
+/// and signs a checkpoint over it: a player that witnessed the log before tells the fork.
+@Suite("A player witnesses the transparency log: a forked or rolled-back log is an alert on the player")
+struct LogForkTests {
+    @Test func aServerThatServesAForkedLogIsCaughtByThePlayer() async throws {
+        let folder = temporaryFolder("witness")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await LiveNetwork.run { network in
+            let identity = try await network.enroll(folder: folder)
+            let player = Player(identity: identity, configuration: LiveNetwork.configuration(folder), clock: network.fixture.clock,
+                                logger: Logger(label: "player"))
+            let running = Task { try await player.run() }
+            defer { running.cancel() }
+            let held = "\(folder)/log-checkpoint"
+            try await waitFor("the player's first checkpoint") { FileManager.default.fileExists(atPath: held) }
+            // The log grows (the player reports the release, and more events); the player follows it.
+            let first = try #require(try AtomicFile.read(held))
+            try await network.fixture.store.audit(at: network.fixture.clock.now(), actor: "ana", action: "screen.update", subject: "astana-1",
+                                                  address: "10.0.0.1")
+            try await waitFor("a newer checkpoint taken with its proof") { (try? AtomicFile.read(held)) != first }
+            #expect(try await network.heartbeat()?["log_alert"] == nil)
+
+            // The history rewritten: entry 1 moved to the end, every hash made again, every checkpoint
+            // replaced by one the server's log key signs over the new tree (one entry longer).
+            try await network.fixture.store.database.write { db in
+                var entries = try Data.fetchAll(db, sql: "SELECT entry FROM log_entry ORDER BY idx = 1, idx").map(Array.init)
+                entries.append(LoggedEvent(at: Instant(millisecondsSince1970: 0), actor: "server", action: "screen.update", subject: "x",
+                                           address: "local", detail: [:]).entry)
+                try db.execute(sql: "DELETE FROM log_entry; DELETE FROM log_hash; DELETE FROM log_checkpoint")
+                _ = try ServerStore.appendToLog(entries, db)
+            }
+            try await waitFor("the player's log alert in its heartbeat") { try await network.heartbeat()?["log_alert"] != nil }
+            let alert = try #require(try await network.heartbeat()?["log_alert"]?.stringValue)
+            #expect(alert.contains("does not extend"), "\(alert)")
+            // What it holds stays a checkpoint of the history it saw, not one of the forked log.
+            let accepted = try #require(try AtomicFile.read(held))
+            try await Task.sleep(for: .seconds(1))
+            #expect(try AtomicFile.read(held) == accepted)
+            let key = try NoteKey(logOf: try Metadata<Root>(bytes: try network.root).signed)
+            let kept = try Checkpoint(note: String(decoding: accepted, as: UTF8.self), verifiedBy: key)
+            let forked = try #require(try await network.fixture.store.logRoot(size: kept.size))
+            #expect(kept.root != forked)
+        }
+    }
+}
