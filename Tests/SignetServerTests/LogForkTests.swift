@@ -42,6 +42,10 @@ struct LogForkTests {
             try await waitFor("the player's log alert in its heartbeat") { try await network.heartbeat()?["log_alert"] != nil }
             let alert = try #require(try await network.heartbeat()?["log_alert"]?.stringValue)
             #expect(alert.contains("does not extend"), "\(alert)")
+            // The server (honest but for its log, say) records the player's alert once.
+            try await waitFor("the alert in the audit trail") {
+                try await network.fixture.store.auditEvents(after: 0, limit: 100_000).contains { $0.action == "alert.log.fork" && $0.subject == "astana-1" }
+            }
             // What it holds stays a checkpoint of the history it saw, not one of the forked log.
             let accepted = try #require(try AtomicFile.read(held))
             try await Task.sleep(for: .seconds(1))

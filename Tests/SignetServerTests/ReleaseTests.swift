@@ -70,6 +70,9 @@ struct ReleaseTests {
             let refused = try await client.json(.post, "/api/v1/releases", headers: headers)
             #expect(refused.status == .conflict)
             #expect(refused.object?["error"]?.stringValue?.contains("custodians must sign root v1") == true)
+            // Nor a log checkpoint: the log key is named by the root the custodians have yet to sign.
+            let checkpoint = try await client.json(.get, "/log/checkpoint")
+            #expect(checkpoint.status == .serviceUnavailable, "\(checkpoint.text)")
         }
     }
 }

@@ -16,6 +16,7 @@ actor DeviceRegistry {
     private var latest: [String: DeviceStatus] = [:]
     private var unsaved: Set<String> = []
     private var releases: [String: Int64] = [:]
+    private var loggedForks: Set<String> = []
     /// Screens whose silence has been alerted and not yet ended.
     private var silent: Set<String> = []
 
@@ -49,6 +50,9 @@ actor DeviceRegistry {
         defer { releases[status.screen] = release }
         return releases[status.screen]
     }
+
+    /// Whether this is the first heartbeat of `screen` to carry a log alert (since the server started).
+    func firstLogAlert(_ screen: String) -> Bool { loggedForks.insert(screen).inserted }
 
     /// Screens that fell silent (no heartbeat for longer than `milliseconds`) since the last call,
     /// and silent ones that spoke again; each change is reported once.

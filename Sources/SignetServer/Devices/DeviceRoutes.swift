@@ -85,6 +85,14 @@ extension Services {
                                                          heartbeat: JSONWriter.compact.encode(.object(heartbeat.jsonObject())), address: address),
                                             release: heartbeat.release)
         metrics.releaseReported(heartbeat.release, previously: previous)
+        // A player that saw the transparency log fork or roll back: an alert here too, once (the
+        // player keeps reporting it; a compromised server could hide it, the player's own log not).
+        if let alert = heartbeat.logAlert, await devices.firstLogAlert(screen) {
+            logger.critical("a player saw the transparency log fork or roll back", metadata: ["screen": .string(screen), "why": .string(alert)])
+            do { try await audit("device \(screen)", "alert.log.fork", screen, address, ["why": .string(alert)]) } catch {
+                logger.error("alert not recorded", metadata: ["screen": .string(screen), "error": .string("\(error)")])
+            }
+        }
         return now
     }
 
