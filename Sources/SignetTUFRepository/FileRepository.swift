@@ -38,6 +38,12 @@ public struct FileRepository: Sendable {
         return repository
     }
 
+    /// The newest published root alone (without the other roles, as `load` reads them).
+    public func publishedRoot() throws(TUFError) -> Metadata<Root>? {
+        guard let version = try latestRootVersion() else { return nil }
+        return try Metadata<Root>(bytes: try read("\(metadataDirectory)/\(version).root.json"))
+    }
+
     func latestRootVersion() throws(TUFError) -> Int64? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: metadataDirectory)) ?? []
         return names.compactMap { name -> Int64? in

@@ -120,9 +120,10 @@ actor ReleasePublisher {
     nonisolated func commandsKey() throws -> SigningKey { try onlineKey("commands") }
 
     /// The key that signs the log's checkpoints: the published root names it (and the log's
-    /// origin, its name); the private half is the server's `keys/log.key`.
+    /// origin, its name); the private half is the server's `keys/log.key`. Read when a checkpoint
+    /// is signed (every second while the log grows), so only the root file, not every role.
     nonisolated func logKey() throws -> NoteKey {
-        guard let root = try repository.load().root?.signed else { throw ConfigError("the TUF repository has no root yet: no log key") }
+        guard let root = try repository.publishedRoot()?.signed else { throw ConfigError("the TUF repository has no root yet: no log key") }
         let named = try NoteKey(logOf: root), key = try onlineKey("log")
         guard key.publicKey == named.publicKey else { throw ConfigError("keys/log.key is not the log key that root v\(root.version) names") }
         return try NoteKey(name: named.name, signingKey: key)
