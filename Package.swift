@@ -53,6 +53,8 @@ let package = Package(
             dependencies: ["SignetCore", "CSignetCodecs", "CFreeType"],
             swiftSettings: swiftSettings
         ),
+        // Forensics: what a screen showed and why, examined from signed evidence with a trusted root.
+        .target(name: "SignetForensics", dependencies: ["SignetCore", "SignetRender"], swiftSettings: swiftSettings),
         // Processes: spawning programs with pipes, for the CLI and for command outputs.
         .target(name: "CSignetSpawn"),
         .target(name: "SignetSystem", dependencies: ["CSignetSpawn", "SignetCore"], swiftSettings: swiftSettings),
@@ -66,7 +68,7 @@ let package = Package(
         .target(
             name: "SignetServer",
             dependencies: [
-                "SignetCore", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
+                "SignetCore", "SignetForensics", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
@@ -123,7 +125,7 @@ let package = Package(
         .target(
             name: "SignetCLI",
             dependencies: [
-                "SignetCore", "SignetRender", "SignetOutput", "SignetPlayer", "SignetServer", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
+                "SignetCore", "SignetForensics", "SignetRender", "SignetOutput", "SignetPlayer", "SignetServer", "SignetSystem", "SignetTUFClient", "SignetTUFRepository",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,12 +155,13 @@ let package = Package(
         .target(name: "SignetTestSupport", dependencies: ["SignetCore", "SignetTUFClient"], path: "Tests/SignetTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SignetCoreTests", dependencies: ["SignetCore", "SignetTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SignetForensicsTests", dependencies: ["SignetCore", "SignetForensics"], swiftSettings: swiftSettings),
         .testTarget(name: "SignetRenderTests", dependencies: ["SignetCore", "SignetRender", "SignetTestSupport"], exclude: ["Golden"],
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "SignetServerTests",
             dependencies: [
-                "SignetServer", "SignetCore", "SignetOutput", "SignetPlayer", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTestSupport",
+                "SignetServer", "SignetCore", "SignetForensics", "SignetOutput", "SignetPlayer", "SignetRender", "SignetSystem", "SignetTUFClient", "SignetTestSupport",
                 "signet",  // the fault tests run the real player process
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -101,7 +101,7 @@ proposal=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -X POST "$url/api
 check "the admin proposes release $proposal" test "$proposal" -ge 1
 approve() {  # approve KEY TOKEN
   "$bin/signet" approve "$proposal" --server "$url" --key "$1" --token "$2" --yes --at 2024-11-27T12:00 \
-    --previews "$work/previews" >"$work/approve.out" 2>&1
+    --root "$data/repository/metadata/1.root.json" --witness "$work/witness-${1##*/}" --previews "$work/previews" >"$work/approve.out" 2>&1
 }
 custodian_refused() { ! approve "$data/offline/custodian-1.key" "$token1"; }
 first_signs() { approve "$data/offline/approver-1.key" "$token1" && grep -q '1 of 2 signatures$' "$work/approve.out"; }

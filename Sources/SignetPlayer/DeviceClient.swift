@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import SignetCore
 import SignetSystem
+import SignetTUFClient
 
 /// A player's signed requests to its server. The server accepts each device's request times only
 /// in increasing order, so requests go one at a time, each signed just before it is sent, with a
@@ -94,15 +95,8 @@ public actor DeviceClient {
         let response = try await http.execute(HTTPClientRequest(url: identity.server + "/api/v1/log/consistency?from=\(first)&to=\(second)"),
                                               timeout: .seconds(30))
         let body = Array(try await response.body.collect(upTo: 64 << 10).readableBytesView)
-        guard response.status.code == 200, let hashes = (try? JSONParser().parse(body))?.objectValue?["proof"]?.arrayValue else {
-            throw Refused(status: Int(response.status.code), message: String(decoding: body.prefix(200), as: UTF8.self))
-        }
-        return try hashes.map { value in
-            guard let text = value.stringValue, let hash = Data(base64Encoded: text), hash.count == 32 else {
-                throw Refused(status: 200, message: "a consistency proof of 32-byte hashes in base64")
-            }
-            return Array(hash)
-        }
+        guard response.status.code == 200 else { throw Refused(status: Int(response.status.code), message: String(decoding: body.prefix(200), as: UTF8.self)) }
+        return try CheckpointWitness.proof(json: body)
     }
 
     public func heartbeat(_ heartbeat: Heartbeat) async throws {

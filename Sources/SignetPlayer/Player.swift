@@ -321,19 +321,14 @@ public struct Player: Service {
     /// heartbeat interval. A fork or a rollback is a critical line in the log and, from then on, a
     /// `log_alert` in every heartbeat; the checkpoint held stays the one accepted before.
     func witnessLog(state: PlayerState) async {
-        let path = "\(configuration.folder)/log-checkpoint"
+        let witness = CheckpointWitness(path: "\(configuration.folder)/log-checkpoint")
         var lastProblem: String?
         while !Task.isCancelled {
             do {
                 let key = try NoteKey(logOf: try trustedRoot())
-                let held = try AtomicFile.read(path, maxBytes: 64 << 10).map { try Checkpoint(note: String(decoding: $0, as: UTF8.self), verifiedBy: key) }
-                let note = try await client.logCheckpoint()
-                let offered = try Checkpoint(note: note, verifiedBy: key)
-                var proof: [[UInt8]] = []
-                if let held, held.size > 0, offered.size > held.size { proof = try await client.logConsistency(from: held.size, to: offered.size) }
-                switch LogWitness.judge(held: held, offered: offered, proof: proof) {
-                case .first, .extended: try AtomicFile.write(Array(note.utf8), to: path)
-                case .unchanged: break
+                let outcome = try await witness.witness(try await client.logCheckpoint(), key: key) { try await client.logConsistency(from: $0, to: $1) }
+                switch outcome.verdict {
+                case .first, .extended, .unchanged: break
                 case .fork(let why), .rollback(let why):
                     if await state.raiseLogAlert(why) {
                         logger.critical("the transparency log forked or rolled back: the server shows another history", metadata: ["why": .string(why)])

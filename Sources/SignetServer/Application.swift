@@ -48,6 +48,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     PlayRoutes.register(routes)
     CommandRoutes.register(routes)
     LogRoutes.register(routes)
+    ForensicsRoutes.register(routes)
     OpenAPIDocument.register(routes)
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.

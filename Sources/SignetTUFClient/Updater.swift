@@ -59,6 +59,19 @@ public struct Updater: Sendable {
         try await completeWrites(outcome)
     }
 
+    /// Updates only the root (5.3), for a client that needs the keys the newest root names (an
+    /// approver witnessing the log) and none of the other roles.
+    public mutating func updateRoot() async throws(TUFError) {
+        let outcome: Result<Void, TUFError>
+        do {
+            try await loadRoot()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        try await completeWrites(outcome)
+    }
+
     /// Writes a verified role. Root versions are written in order, at once; other roles are
     /// written in the background (each exactly once per operation) and awaited before the
     /// operation returns, whether it succeeded or not: what verified is kept either way.

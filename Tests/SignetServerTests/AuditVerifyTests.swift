@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import SignetCore
-import SignetSystem
 import Testing
 
 @testable import SignetServer
@@ -9,13 +8,10 @@ import Testing
 @Suite("signet audit verify against a live server: a whole log verifies; a deleted, changed, reordered or rewritten entry is found")
 struct AuditVerifyTests {
     /// Runs `signet audit verify` with the root the test trusts; its exit code and all it printed.
-    static func verify(_ network: LiveNetwork, _ extra: [String] = []) throws -> (code: Int32, output: String) {
+    static func verify(_ network: LiveNetwork, _ extra: [String] = []) async throws -> (code: Int32, output: String) {
         let arguments = ["audit", "verify", "--server", network.server, "--token", network.admin,
                          "--root", "\(network.data)/repository/metadata/1.root.json"] + extra
-        let command = ([PlayerFaultTests.signet] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        let output = String(decoding: try ChildProcess("/bin/sh", ["-c", "\(command) 2>&1; echo \"exit $?\""]).finish(), as: UTF8.self)
-        let code = Int32(output.split(separator: "\n").last?.split(separator: " ").last ?? "") ?? -1
-        return (code, output)
+        return try await runSignet(arguments)
     }
 
     @Test func tamperingWithStoredEntriesIsFoundAndNamed() async throws {
@@ -27,7 +23,7 @@ struct AuditVerifyTests {
                             detail: ["n": .integer(Int64(n))])
             })
             let kept = "\(network.data)/checkpoint.kept"
-            let whole = try Self.verify(network, ["--save-checkpoint", kept])
+            let whole = try await Self.verify(network, ["--save-checkpoint", kept])
             #expect(whole.code == 0, "\(whole.output)")
             #expect(whole.output.contains("entries verify"))
             let size = try await store.logSize()
@@ -42,10 +38,10 @@ struct AuditVerifyTests {
                 }
                 try await store.database.write(change)
                 if looksWholeAlone {
-                    let alone = try Self.verify(network)
+                    let alone = try await Self.verify(network)
                     #expect(alone.code == 0, "\(what), without the kept checkpoint: \(alone.output)")
                 }
-                let result = try Self.verify(network, extra)
+                let result = try await Self.verify(network, extra)
                 #expect(result.code == 1, "\(what): \(result.output)")
                 #expect(result.output.contains(expected), "\(what): \(result.output)")
                 // Put the log back as it was.
@@ -88,7 +84,7 @@ struct AuditVerifyTests {
                looksWholeAlone: true)
 
             // Put back, the log verifies again, and from the kept checkpoint too.
-            let again = try Self.verify(network, ["--from-checkpoint", kept])
+            let again = try await Self.verify(network, ["--from-checkpoint", kept])
             #expect(again.code == 0, "\(again.output)")
         }
     }

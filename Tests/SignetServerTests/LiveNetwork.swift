@@ -7,6 +7,7 @@ import SignetCore
 import SignetOutput
 import SignetPlayer
 import SignetRender
+import SignetSystem
 import SignetTUFClient
 import Testing
 
@@ -136,3 +137,17 @@ extension Duration {
 }
 
 func temporaryFolder(_ name: String) -> String { NSTemporaryDirectory() + "signet-\(name)-\(UUID().uuidString)" }
+
+/// Runs the real `signet` binary with `arguments` (and `input` on its standard input): its exit
+/// code and everything it printed. It waits on a thread of its own: the test's server runs on the
+/// cooperative pool (two threads on two cores), which a blocking wait there would starve.
+func runSignet(_ arguments: [String], input: String = "") async throws -> (code: Int32, output: String) {
+    let command = ([PlayerFaultTests.signet] + arguments).map { "'\($0)'" }.joined(separator: " ")
+    let bytes: [UInt8] = try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try ChildProcess("/bin/sh", ["-c", "echo '\(input)' | \(command) 2>&1; echo \"exit $?\""]).finish() })
+        }
+    }
+    let output = String(decoding: bytes, as: UTF8.self)
+    return (Int32(output.split(separator: "\n").last?.split(separator: " ").last ?? "") ?? -1, output)
+}

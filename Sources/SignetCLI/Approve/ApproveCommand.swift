@@ -7,7 +7,8 @@ import SignetTUFClient
 
 /// `signet approve`: an approver checks a release proposal on their own machine (every file
 /// re-hashed, the programme validated, every screen rendered locally) and signs it with a key the
-/// server never sees.
+/// server never sees. Before anything else it witnesses the server's transparency log and refuses
+/// to sign for a server that shows a history other than the one the approver saw.
 struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve",
@@ -21,6 +22,8 @@ struct ApproveCommand: AsyncParsableCommand {
     @Option(help: "Where to write the previews (default approve-PROPOSAL).") var previews: String?
     @Option(help: "When to preview each screen (default now; same forms as render --at).") var at: String?
     @Option(help: "How many days to compare with the published programme, from --at or now.") var days = 7
+    @Option(help: "The root you trust (1.root.json from the key ceremony): needed the first time, it names the log's key.") var root: String?
+    @Option(help: "Where you keep the newest log checkpoint you witnessed (default ~/.signet/witness/HOST_PORT).") var witness: String?
     @Flag(help: "Sign without asking.") var yes = false
 
     func run() async throws {
@@ -30,7 +33,9 @@ struct ApproveCommand: AsyncParsableCommand {
         let signingKey = try KeyFile.loadSigningKey(key)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
-        let api = APIClient(base: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token, http: http)
+        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+        let api = APIClient(base: base, token: token, http: http)
+        _ = try await ApproverWitness(folder: witness ?? ApproverWitness.defaultFolder(server: base)).check(server: base, api: api, http: http, root: root)
 
         let proposal = try await api.getJSON("/api/v1/releases/\(self.proposal)")
         guard proposal["state"]?.stringValue == "open" else {

@@ -39,11 +39,15 @@ struct DemoCommand: AsyncParsableCommand {
         let network = try await DemoNetwork.create(folder: folder, port: port, clock: clock)
         let script = DemoScript(network: network, folder: folder, clock: clock, exitAfterChecks: exit)
         let logger = Logger(label: "signet.demo") { FileLogHandler(label: $0, path: "\(folder)/logs/demo.log") }
-        let group = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: [.init(service: network.application),
                        .init(service: script, successTerminationBehavior: .gracefullyShutdownGroup,
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
+            gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+        // Once in several runs the server's graceful shutdown did not finish (seen once, not yet
+        // explained): after 15 s the group cancels what is left, so the demo always ends.
+        configuration.maximumGracefulShutdownDuration = .seconds(15)
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
         if let failed = await script.outcome.failed, failed > 0 { throw ExitCode(1) }
     }
@@ -118,6 +122,9 @@ struct DemoScript: Service {
 
         section("9. The transparency log: every approval, publication, command, acknowledgement and proof of play, checked as an auditor would")
         results.append(try await network.transparencyLog(api: api))
+
+        section("10. Forensics: what astana-1 showed and why, examined from signed evidence with the ceremony's root")
+        results.append(try await network.forensics(api: api))
         return results
     }
 }

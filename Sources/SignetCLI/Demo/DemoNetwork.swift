@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import SignetCore
+import SignetForensics
 import SignetOutput
 import SignetPlayer
 import SignetRender
@@ -123,8 +124,11 @@ struct DemoNetwork: Sendable {
         var publishedAfter: [Bool] = []
         var published = ContinuousClock.now
         for index in 1...approvals {
-            line("approver-\(index) runs: signet approve \(id) --server \(server) --key server/offline/approver-\(index).key --yes")
+            line("approver-\(index) runs: signet approve \(id) --server \(server) --key server/offline/approver-\(index).key "
+                 + "--root server/repository/metadata/1.root.json --yes")
             var approve = try ApproveCommand.parse([String(id), "--server", server, "--key", "\(serverFolder)/offline/approver-\(index).key",
+                                                    "--root", "\(serverFolder)/repository/metadata/1.root.json",
+                                                    "--witness", "\(folder)/approvals/approver-\(index)-witness",
                                                     "--token", api.accounts["approver"]!.token, "--previews", "\(folder)/approvals/approver-\(index)",
                                                     "--at", "2024-11-27T06:00:05+05:00", "--days", "2", "--yes"])
             try await approve.run()
@@ -304,6 +308,35 @@ struct DemoNetwork: Sendable {
             line("log \(key.name): \(error)")
             return DemoResult(name: "the transparency log verifies under its signed checkpoint (signet audit verify)", passed: false)
         }
+    }
+
+    /// `signet forensics` for astana-1 in the middle of its welcome slide and of the operator's
+    /// blank (moments taken from its proofs of play).
+    func forensics(api: DemoAPI) async throws -> DemoResult {
+        let admin = api.client("admin")
+        let plays = try await admin.getJSON("/api/v1/screens/astana-1/plays?from=2024-11-27T00:00:00Z&to=2024-11-28T00:00:00Z")["plays"]?.arrayValue ?? []
+        func middle(where matches: (JSONObject) -> Bool) -> Instant? {
+            guard let play = plays.compactMap(\.objectValue).first(where: matches),
+                  let start = play["start"]?.stringValue.flatMap(Instant.init(iso8601:)), let end = play["end"]?.stringValue.flatMap(Instant.init(iso8601:))
+            else { return nil }
+            return start.adding(milliseconds: (end.millisecondsSince1970 - start.millisecondsSince1970) / 2)
+        }
+        let moments = [("welcome", middle { $0["slide"] == "welcome" }), ("the blank", middle { $0["mode"] == "black" && $0["release"] != nil })]
+        let root = try readFile("\(serverFolder)/repository/metadata/1.root.json")
+        var passed = true
+        for (what, moment) in moments {
+            guard let moment else {
+                line("astana-1 has no proof of play of \(what)")
+                passed = false
+                continue
+            }
+            line("signet forensics --screen astana-1 --at \(moment.iso8601) --root server/repository/metadata/1.root.json")
+            let report = try await ForensicsCommand.examine(api: admin, screen: "astana-1", at: moment, window: 60, trustedRoot: root)
+            for text in report.lines() where !text.hasPrefix("  PASS  proof-of-play batch") { line("  " + text) }
+            passed = passed && report.passed && report.showing != nil
+        }
+        return DemoResult(name: "forensics names what astana-1 showed, its release and approvers, and the blank's operator; every proof verifies",
+                          passed: passed)
     }
 
     /// Renders the forged programme for astana-1 as a compromised player would, and compares it

@@ -47,6 +47,7 @@ public enum AccessRules {
         // Proofs of play: signed, chained batches in; a screen's history out.
         Rule(method: .post, path: "/api/v1/devices/plays", audience: .device),
         Rule(method: .get, path: "/api/v1/screens/{id}/plays", audience: .signedIn),
+        Rule(method: .get, path: "/api/v1/screens/{id}/forensics", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/commands", audience: .roles([.operator, .admin])),
         Rule(method: .get, path: "/api/v1/commands", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/session", audience: .signedIn),

@@ -22,6 +22,7 @@ enum OpenAPIDocument {
         "POST /api/v1/enroll": "A device binds its Ed25519 public key to a screen with a one-time enrollment token.",
         "GET /api/v1/devices/commands": "A device fetches the signed commands pending for its screen.",
         "POST /api/v1/devices/plays": "A device hands in proofs of play: a batch of its hash-chained records signed with its device key; the answer names the last record held (through).",
+        "GET /api/v1/screens/{id}/forensics": "What the screen showed at `at` and why: the evidence (device-signed proofs of play, the release's signed metadata and programme, the commands as the screen received them, every root, log entries with inclusion proofs under the signed checkpoint) within `window` seconds (600), and the server's examination of it against root v1.",
         "GET /api/v1/screens/{id}/plays": "A screen's proofs of play overlapping from..to (default the last 24 hours), oldest first, at most limit (1000).",
         "POST /api/v1/devices/thumbnail": "A device sends a PNG thumbnail (at most 1024 pixels a side) of what its screen shows, after a screenshot command.",
         "GET /api/v1/screens/{id}/thumbnail": "The screen's latest thumbnail (PNG), with X-Signet-Taken-At; request one with a screenshot command.",

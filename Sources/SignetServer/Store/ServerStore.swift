@@ -89,6 +89,7 @@ public struct ServerStore: Sendable {
         migratePlayRecords(&migrator)
         migrateCommandBatches(&migrator)
         migrateTransparencyLog(&migrator)
+        migrateAuditLookups(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import SignetCore
+import SignetForensics
+
+/// What the database holds about one screen in a span of time, for forensics: the records and
+/// the bytes they were signed as, and where each is in the transparency log.
+struct ForensicRecords: Sendable {
+    var plays: [ForensicEvidence.Play] = []
+    var batches: [ForensicEvidence.PlayBatchFile] = []
+    var commands: [ForensicEvidence.IssuedCommand] = []
+    /// Published proposals of the programme versions the plays name, with their signers.
+    var releases: [(proposal: ReleaseProposal, signers: [ForensicEvidence.Signer], publishLogIndex: Int64?)] = []
+}
+
+extension ServerStore {
+    static func migrateAuditLookups(_ migrator: inout DatabaseMigrator) {
+        // Forensics finds the log entry of a batch, a signature or a command by what it is about.
+        migrator.registerMigration("15: audit events by action and subject") { db in
+            try db.execute(sql: "CREATE INDEX audit_event_subject ON audit_event (action, subject)")
+        }
+    }
+
+    func forensicRecords(screen: String, from: Instant, to: Instant, limit: Int = 500) async throws -> ForensicRecords {
+        let plays = try await self.plays(screen: screen, from: from.millisecondsSince1970, to: to.millisecondsSince1970, limit: limit)
+        return try await database.read { db in
+            var records = ForensicRecords()
+            records.plays = plays.map { ForensicEvidence.Play(record: $0.record, key: $0.keyID, batch: $0.batch) }
+            // The log index of the newest event of `action` about `subject` whose details pass `matches`.
+            func logIndex(_ action: String, _ subject: String, at: Int64? = nil, actor: String? = nil, _ matches: (JSONObject) -> Bool) throws -> Int64? {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT log_index, detail, at_ms, actor FROM audit_event WHERE action = ? AND subject = ? AND log_index IS NOT NULL ORDER BY id DESC
+                    """, arguments: [action, subject])
+                return rows.first { row in
+                    guard at == nil || row["at_ms"] as Int64 == at!, actor == nil || row["actor"] as String == actor!,
+                          let detail = (try? JSONParser().parse(Array((row["detail"] as String).utf8)))?.objectValue else { return false }
+                    return matches(detail)
+                }?["log_index"]
+            }
+            for id in Set(plays.map(\.batch)).sorted() {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM play_batch WHERE id = ?", arguments: [id]) else { continue }
+                let signed = Array(row["signed"] as Data)
+                let key = try PublicKey(json: try JSONParser().parse(Array((row["public_key"] as String).utf8)))
+                let sha = HashAlgorithm.digest("sha256", of: signed)!
+                records.batches.append(ForensicEvidence.PlayBatchFile(
+                    id: id, signed: signed, publicKey: key,
+                    logIndex: try logIndex("play.batch", screen, at: row["received_ms"]) { $0["sha256"]?.stringValue == sha },
+                    enrollLogIndex: try logIndex("device.enroll", screen) { $0["key_id"]?.stringValue == key.keyID }))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM command WHERE screen_id = ? AND issued_ms BETWEEN ? AND ? ORDER BY id LIMIT ?",
+                                        arguments: [screen, from.millisecondsSince1970, to.millisecondsSince1970, limit]) {
+                let issued = try Self.issuedCommand(from: row, db, trees: batchTrees)
+                records.commands.append(ForensicEvidence.IssuedCommand(
+                    id: issued.id, issuedBy: issued.issuedBy, issuedAt: issued.issuedAt, acknowledgedAt: issued.acknowledgedAt, result: issued.result,
+                    document: issued.signed,
+                    logIndex: try logIndex("command.issue", issued.action, actor: issued.issuedBy) {
+                        ($0["first_id"]?.integerValue ?? .max) <= issued.id && issued.id <= ($0["last_id"]?.integerValue ?? .min)
+                    }))
+            }
+            let versions = Set(plays.compactMap(\.record.release)).sorted()
+            for version in versions {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM release_proposal WHERE programme_version = ? AND state = 'published'", arguments: [version]) {
+                    let proposal = Self.proposal(from: row)
+                    let subject = "proposal \(proposal.id)"
+                    let signers = try Row.fetchAll(db, sql: "SELECT * FROM release_signature WHERE proposal_id = ? ORDER BY at_ms", arguments: [proposal.id])
+                        .map { signer in
+                            let keyID: String = signer["key_id"], sig: String = signer["sig"]
+                            return ForensicEvidence.Signer(keyID: keyID, account: signer["account"], at: Instant(millisecondsSince1970: signer["at_ms"]),
+                                                           logIndex: try logIndex("release.sign", subject) { $0["sig"]?.stringValue == sig })
+                        }
+                    records.releases.append((proposal, signers, try logIndex("release.publish", subject) { _ in true }))
+                }
+            }
+            return records
+        }
+    }
+
+    /// Log entries with their inclusion proofs in a tree of `size`.
+    func logEntries(_ indices: Set<Int64>, size: Int64) async throws -> [ForensicEvidence.LogEntry] {
+        var entries: [ForensicEvidence.LogEntry] = []
+        for index in indices.sorted() where index < size {
+            guard let entry = try await logEntries(from: index, count: 1).first?.entry,
+                  let proof = try await logInclusionProof(index: index, size: size) else { continue }
+            entries.append(ForensicEvidence.LogEntry(index: index, entry: entry, proof: proof))
+        }
+        return entries
+    }
+}
