@@ -17,7 +17,7 @@ data="$work/data"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
 
-"$bin/signet" server init --data "$data" --admin ana >"$work/init.out" 2>"$work/init.err"
+"$bin/signet" server init --data "$data" --admin ana --log-origin signage.example.test/log >"$work/init.out" 2>"$work/init.err"
 check "server init exits 0" test $? -eq 0
 password=$(sed -n 's/^one-time password.*: //p' "$work/init.out")
 check "a 20-character one-time password is printed" test ${#password} -eq 20
@@ -97,6 +97,7 @@ token2=$(approver_token bota)
 check "two approver accounts have API tokens" test ${#token1} -gt 20 -a ${#token2} -gt 20
 # The transparency log's checkpoint now; Go's tlog checks at the end that the log only grew from it.
 check "the log's checkpoint is served to anyone" curl -sf -o "$work/checkpoint.old" "$url/log/checkpoint"
+check "its origin is the one server init was given" test "$(head -n 1 "$work/checkpoint.old")" = signage.example.test/log
 proposal=$(curl -s -b "$work/cookies" -H "X-CSRF-Token: $csrf" -X POST "$url/api/v1/releases" | jq -r .id)
 check "the admin proposes release $proposal" test "$proposal" -ge 1
 approve() {  # approve KEY TOKEN

@@ -73,6 +73,16 @@ struct ForensicsTests {
             #expect(json["showing"]?.objectValue?["mode"] == "black")
             #expect(json["frame"]?.stringValue?.contains("(blank) issued by operator") == true, "\(json)")
 
+            // Each cited lookup is served by its action's own index, not a scan of every event.
+            for action in ServerStore.citedActions {
+                let plan = try await network.fixture.store.database.read { db in
+                    try Row.fetchAll(db, sql: """
+                        EXPLAIN QUERY PLAN SELECT log_index FROM audit_event WHERE action = '\(action)' AND subject = 'x' AND at_ms BETWEEN 0 AND 1
+                        """).map { $0["detail"] as String }
+                }
+                #expect(plan.contains { $0.contains("USING INDEX audit_\(action)") }, "\(action): \(plan)")
+            }
+
             // A server that rewrites what the screen showed: the record is no longer the signed one.
             let store = network.fixture.store
             let sequence = try #require(shown["sequence"]?.integerValue)

@@ -66,6 +66,8 @@ struct ServerCommand: AsyncParsableCommand {
         var approverKeys: [String] = []
         @Option(help: "How many approver keys to generate when none are given.") var approvers = 3
         @Option(help: "Approver signatures a release needs.") var approverThreshold = 2
+        @Option(help: "The transparency log's origin, the first line of every checkpoint: one name per network (e.g. signage.example.city/log).")
+        var logOrigin = ServerSetup.defaultLogOrigin
 
         func run() async throws {
             let config = try options.load()
@@ -80,7 +82,8 @@ struct ServerCommand: AsyncParsableCommand {
             }
             let report = try ServerSetup.initialise(
                 folder: folder, custodians: try holders(custodianKeys, generate: custodians), custodianThreshold: custodianThreshold,
-                approvers: try holders(approverKeys, generate: approvers), approverThreshold: approverThreshold, now: Clock.now())
+                approvers: try holders(approverKeys, generate: approvers), approverThreshold: approverThreshold, logOrigin: logOrigin,
+                now: Clock.now())
             for line in report.lines { status(line) }
             let store = try ServerStore(path: database)
             let password = try await store.createFirstAdmin(name: admin, cost: config.bcryptCost, at: SystemWallClock().now())

@@ -14,10 +14,23 @@ struct ForensicRecords: Sendable {
 }
 
 extension ServerStore {
+    /// The actions whose log entries forensics looks up by what they are about. Each has an index
+    /// of its own rows only: an index of every audit event would slow the busiest writes (proofs
+    /// of play, acknowledgements) for lookups they never need. A play batch names its entry itself.
+    static let citedActions = ["device.enroll", "release.sign", "release.publish", "command.issue"]
+
     static func migrateAuditLookups(_ migrator: inout DatabaseMigrator) {
-        // Forensics finds the log entry of a batch, a signature or a command by what it is about.
-        migrator.registerMigration("15: audit events by action and subject") { db in
-            try db.execute(sql: "CREATE INDEX audit_event_subject ON audit_event (action, subject)")
+        migrator.registerMigration("15: log entries that forensics cites") { db in
+            for action in citedActions {
+                try db.execute(sql: """
+                    CREATE INDEX "audit_\(action)" ON audit_event (subject, at_ms) WHERE action = '\(action)'
+                    """)
+            }
+            try db.execute(sql: "ALTER TABLE play_batch ADD COLUMN log_index INTEGER")
+            try db.execute(sql: """
+                UPDATE play_batch SET log_index = (SELECT log_index FROM audit_event
+                    WHERE action = 'play.batch' AND subject = play_batch.screen_id AND at_ms = play_batch.received_ms ORDER BY id LIMIT 1)
+                """)
         }
     }
 
@@ -26,13 +39,18 @@ extension ServerStore {
         return try await database.read { db in
             var records = ForensicRecords()
             records.plays = plays.map { ForensicEvidence.Play(record: $0.record, key: $0.keyID, batch: $0.batch) }
-            // The log index of the newest event of `action` about `subject` whose details pass `matches`.
-            func logIndex(_ action: String, _ subject: String, at: Int64? = nil, actor: String? = nil, _ matches: (JSONObject) -> Bool) throws -> Int64? {
+            // The log index of the newest event of `action` (one of `citedActions`, named in the
+            // SQL so that its own index serves it) about `subject`, logged within `times`
+            // (milliseconds), whose details pass `matches`.
+            func logIndex(_ action: String, _ subject: String, at times: ClosedRange<Int64> = Int64.min...Int64.max, actor: String? = nil,
+                          _ matches: (JSONObject) -> Bool) throws -> Int64? {
+                precondition(Self.citedActions.contains(action))
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT log_index, detail, at_ms, actor FROM audit_event WHERE action = ? AND subject = ? AND log_index IS NOT NULL ORDER BY id DESC
-                    """, arguments: [action, subject])
+                    SELECT log_index, detail, actor FROM audit_event
+                    WHERE action = '\(action)' AND subject = ? AND at_ms BETWEEN ? AND ? AND log_index IS NOT NULL ORDER BY at_ms DESC, id DESC
+                    """, arguments: [subject, times.lowerBound, times.upperBound])
                 return rows.first { row in
-                    guard at == nil || row["at_ms"] as Int64 == at!, actor == nil || row["actor"] as String == actor!,
+                    guard actor == nil || row["actor"] as String == actor!,
                           let detail = (try? JSONParser().parse(Array((row["detail"] as String).utf8)))?.objectValue else { return false }
                     return matches(detail)
                 }?["log_index"]
@@ -41,10 +59,9 @@ extension ServerStore {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM play_batch WHERE id = ?", arguments: [id]) else { continue }
                 let signed = Array(row["signed"] as Data)
                 let key = try PublicKey(json: try JSONParser().parse(Array((row["public_key"] as String).utf8)))
-                let sha = HashAlgorithm.digest("sha256", of: signed)!
                 records.batches.append(ForensicEvidence.PlayBatchFile(
                     id: id, signed: signed, publicKey: key,
-                    logIndex: try logIndex("play.batch", screen, at: row["received_ms"]) { $0["sha256"]?.stringValue == sha },
+                    logIndex: row["log_index"],
                     enrollLogIndex: try logIndex("device.enroll", screen) { $0["key_id"]?.stringValue == key.keyID }))
             }
             for row in try Row.fetchAll(db, sql: "SELECT * FROM command WHERE screen_id = ? AND issued_ms BETWEEN ? AND ? ORDER BY id LIMIT ?",
@@ -53,7 +70,9 @@ extension ServerStore {
                 records.commands.append(ForensicEvidence.IssuedCommand(
                     id: issued.id, issuedBy: issued.issuedBy, issuedAt: issued.issuedAt, acknowledgedAt: issued.acknowledgedAt, result: issued.result,
                     document: issued.signed,
-                    logIndex: try logIndex("command.issue", issued.action, actor: issued.issuedBy) {
+                    // Logged once the batch is signed and sent: within a minute of its numbering.
+                    logIndex: try logIndex("command.issue", issued.action, at: issued.issuedAt.millisecondsSince1970...issued.issuedAt.millisecondsSince1970 + 60_000,
+                                           actor: issued.issuedBy) {
                         ($0["first_id"]?.integerValue ?? .max) <= issued.id && issued.id <= ($0["last_id"]?.integerValue ?? .min)
                     }))
             }

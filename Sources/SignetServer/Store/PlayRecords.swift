@@ -69,9 +69,10 @@ extension ServerStore {
                     """, arguments: [record.screen, batch.keyID, record.sequence, record.hash, record.previous, record.mode.rawValue,
                                      record.slide, record.release, record.start, record.end, record.fingerprint, batchID])
             }
-            try Self.record([LoggedEvent(at: now, actor: "device \(batch.screen)", action: "play.batch", subject: batch.screen, address: address,
-                                         detail: ["added": .integer(Int64(new.count)), "through": .integer(last.sequence), "head": .string(last.hash),
-                                                  "sha256": .string(HashAlgorithm.digest("sha256", of: signed)!)])], db)
+            let logIndex = try Self.record([LoggedEvent(at: now, actor: "device \(batch.screen)", action: "play.batch", subject: batch.screen, address: address,
+                                                        detail: ["added": .integer(Int64(new.count)), "through": .integer(last.sequence), "head": .string(last.hash),
+                                                                 "sha256": .string(HashAlgorithm.digest("sha256", of: signed)!)])], db)
+            try db.execute(sql: "UPDATE play_batch SET log_index = ? WHERE id = ?", arguments: [logIndex, batchID])
             return (new.count, PlayChainHead(sequence: last.sequence, hash: last.hash))
         }
     }

@@ -41,12 +41,15 @@ extension ServerStore {
 
     /// Records events in the caller's transaction: in the audit table (for queries) and as
     /// entries of the transparency log, whose index each audit row names.
-    static func record(_ events: [LoggedEvent], _ db: Database) throws {
+    /// Returns the log index of the first (the others follow it).
+    @discardableResult
+    static func record(_ events: [LoggedEvent], _ db: Database) throws -> Int64 {
         try record(events.map(EncodedEvent.init), db)
     }
 
-    static func record(_ events: [EncodedEvent], _ db: Database) throws {
-        guard !events.isEmpty else { return }
+    @discardableResult
+    static func record(_ events: [EncodedEvent], _ db: Database) throws -> Int64 {
+        guard !events.isEmpty else { return try logSize(db) }
         let first = try appendToLog(events.map(\.entry), db)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_event (at_ms, actor, action, subject, address, detail, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -56,6 +59,7 @@ extension ServerStore {
             try insert.execute(arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
                                            encoded.detail, first + Int64(offset)])
         }
+        return first
     }
 
     /// Appends entries in the caller's transaction; returns the index of the first. A full tile
