@@ -82,6 +82,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
+            resources: [.copy("Console/Public")],
             swiftSettings: swiftSettings
         ),
         // The player: enrollment, its channel to the server, the verified cache, playout, commands.

@@ -49,6 +49,8 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     CommandRoutes.register(routes)
     LogRoutes.register(routes)
     ForensicsRoutes.register(routes)
+    ConsoleRoutes.register(routes)
+    WallEvents.register(routes)
     OpenAPIDocument.register(routes)
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
@@ -86,7 +88,10 @@ struct SecurityHeaders: RouterMiddleware {
         do { response = try await next(request, context) } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        // A route may set a stricter policy of its own (the console's).
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[Self.frameOptions] = "DENY"
         response.headers[Self.referrerPolicy] = "no-referrer"

@@ -27,6 +27,10 @@ public enum AccessRules {
         // Prometheus scrapes with an API token (authorization: credentials in its config).
         Rule(method: .get, path: "/metrics", audience: .signedIn),
         Rule(method: .get, path: "/repository/**", audience: .anyone),
+        // The console's files hold no data (the API checks who asks for it).
+        Rule(method: .get, path: "/console", audience: .anyone),
+        Rule(method: .get, path: "/console/**", audience: .anyone),
+        Rule(method: .get, path: "/api/v1/wall/events", audience: .signedIn),
         // The transparency log: hashes and signed checkpoints for anyone, entries for people.
         Rule(method: .get, path: "/log/checkpoint", audience: .anyone),
         Rule(method: .get, path: "/log/tile/**", audience: .anyone),

@@ -13,22 +13,7 @@ enum ScreenRoutes {
     static func register(_ routes: GuardedRouter) {
         let services = routes.services
         routes.on(.get, "/api/v1/screens") { _, _, principal in
-            let visible = try await services.store.screens().filter { principal!.account.covers($0.groups) }
-            let now = services.clock.now()
-            var screens: [JSONValue] = []
-            for screen in visible {
-                var object = describe(screen)
-                // The last heartbeat, and whether it came recently enough to call the screen online.
-                if let status = await services.devices.status(screen.id) {
-                    object["last_seen"] = .string(status.lastSeen.iso8601)
-                    object["online"] = .bool(now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970 <= Int64(services.config.offlineAfterSeconds) * 1000)
-                    object["heartbeat"] = (try? JSONParser().parse(status.heartbeat)) ?? .null
-                } else {
-                    object["online"] = false
-                }
-                screens.append(.object(object))
-            }
-            return JSONBody.response(["screens": .array(screens)])
+            JSONBody.response(["screens": .array(try await services.screenList(for: principal!.account))])
         }
 
         routes.on(.post, "/api/v1/screens") { request, context, principal in
@@ -128,5 +113,27 @@ extension Services {
         guard let screen = try await store.screen(id: id), account.covers(screen.groups) else {
             throw APIError(.notFound, "no screen \(id) in your groups")
         }
+    }
+}
+
+extension Services {
+    /// The screens `account` may see, each with its last heartbeat and whether it came recently
+    /// enough to call the screen online (the screen list, and the console's wall).
+    func screenList(for account: Account) async throws -> [JSONValue] {
+        let visible = try await store.screens().filter { account.covers($0.groups) }
+        let now = clock.now()
+        var screens: [JSONValue] = []
+        for screen in visible {
+            var object = ScreenRoutes.describe(screen)
+            if let status = await devices.status(screen.id) {
+                object["last_seen"] = .string(status.lastSeen.iso8601)
+                object["online"] = .bool(now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970 <= Int64(config.offlineAfterSeconds) * 1000)
+                object["heartbeat"] = (try? JSONParser().parse(status.heartbeat)) ?? .null
+            } else {
+                object["online"] = false
+            }
+            screens.append(.object(object))
+        }
+        return screens
     }
 }
