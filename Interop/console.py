@@ -8,6 +8,7 @@ signs in as the operator, watches the wall, blanks a group with a confirmation s
 acknowledgements count up and the tiles change without a reload, restores it, and signs out.
 Saves screenshots at 1440x900. Prints one line per check; exits 1 if any failed.
 """
+import calendar
 import json
 import sys
 import time
@@ -143,11 +144,51 @@ try:
               if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]]
     check("no script error or policy violation in the browser's console", not errors, "; ".join(errors))
 
+    # Releases: the published release with its approvers, and the command an approver runs.
+    # The demo's stolen admin account proposed the Ukrainian flag (proposal 2): open, unsigned.
+    driver.find_element(By.ID, "menu-releases").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "proposal")))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "proposal-approvals"), "0 of 2 approver signatures; 2 still needed"))
+    command = driver.find_element(By.ID, "approve-command").text
+    check("the releases page opens on the open proposal: no approvals, 2 still needed, and the approve command",
+          command.startswith("signet approve 2 --server " + url), command)
+    # Each changed screen rendered before and after (the server renders them on request).
+    wait.until(lambda d: d.execute_script(
+        "const images = [...document.querySelectorAll('#proposal-screens img')];"
+        "return images.length > 0 && images.every((image) => image.complete && image.naturalWidth > 0);"))
+    check("the changed screens show their before and after previews", True)
+    shot("releases")
+    driver.find_element(By.CSS_SELECTOR, 'tr[data-proposal="1"]').click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "proposal-approvals"), "2 of 2 approver signatures"))
+    signers = driver.find_element(By.ID, "proposal-signers").text
+    check("the published release shows who signed it", signers.count("signed with key") == 2, signers)
+
+    # Audit and forensics: the latest events, and what astana-1 showed during its welcome slide.
+    status, _, body = api("GET", "/api/v1/screens/astana-1/plays?from=2024-11-27T00:00:00Z&to=2024-11-28T00:00:00Z",
+                          token=accounts["admin"]["token"])
+    welcome = [play for play in json.loads(body)["plays"] if play.get("slide") == "welcome"][0]
+    start, end = (calendar.timegm(time.strptime(welcome[key][:19], "%Y-%m-%dT%H:%M:%S")) for key in ("start", "end"))
+    moment = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((start + end) / 2 + 0.5))
+    driver.find_element(By.ID, "menu-audit").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#audit-rows tr")) > 10)
+    check("the audit page lists the latest events", True)
+    Select(driver.find_element(By.ID, "forensics-screen")).select_by_value("astana-1")
+    driver.find_element(By.ID, "forensics-at").send_keys(moment)
+    driver.find_element(By.CSS_SELECTOR, "#forensics-form button[type=submit]").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "forensics-report"), "Verdict"))
+    report = driver.find_element(By.ID, "forensics-report").text
+    check(f"forensics in the console: astana-1 at {moment} showed the welcome slide, and every proof verifies",
+          "showing: slide welcome" in report and "Verdict: every proof and signature verifies" in report, report[:600])
+    shot("forensics")
+
     driver.find_element(By.ID, "sign-out").click()
     wait.until(EC.visibility_of_element_located((By.ID, "sign-in-form")))
     check("sign out returns to the sign-in page", True)
 except TimeoutException as error:
     check("the console did what was asked in time", False, f"timed out ({error.msg or 'waiting'}); page: {driver.find_element(By.TAG_NAME, 'body').text[:400]}")
+    shot("failure")
+except Exception as error:  # a WebDriver failure: report it as a check, with the page as it was
+    check("the browser session ran to the end", False, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     shot("failure")
 finally:
     driver.quit()

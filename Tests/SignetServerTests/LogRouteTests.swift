@@ -33,6 +33,15 @@ struct LogRouteTests {
             #expect(checkpoint.size == Int64(events.count) && checkpoint.size > first.size)
             #expect(events.map(\.action).suffix(2) == ["screen.create", "session.refused"])
 
+            // The audit trail's newest events, newest first, each naming its entry; bad counts refused.
+            let latest = try #require(try await client.json(.get, "/api/v1/audit?latest=2", headers: reading).object?["events"]?.arrayValue)
+            #expect(latest.compactMap { $0.objectValue?["action"]?.stringValue } == ["session.refused", "screen.create"])
+            #expect(latest.first?.objectValue?["log_index"] == .integer(checkpoint.size - 1))
+            for bad in ["0", "1001", "x", "-1"] {
+                #expect(try await client.json(.get, "/api/v1/audit?latest=\(bad)", headers: reading).status == .badRequest, "latest=\(bad)")
+            }
+            #expect(try await client.json(.get, "/api/v1/audit?after=x", headers: reading).status == .badRequest)
+
             // Entries need a signed-in reader; hashes and checkpoints do not.
             let path = "/log/" + TilePath.entries(index: 0, width: Int(checkpoint.size))
             #expect(try await client.execute(uri: path, method: .get).status == .unauthorized)

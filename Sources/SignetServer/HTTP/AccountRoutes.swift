@@ -32,12 +32,21 @@ enum AccountRoutes {
         }
 
         routes.on(.get, "/api/v1/audit") { request, _, _ in
-            let after = Int64(request.uri.queryParameters["after"].map(String.init) ?? "0") ?? 0
-            let events = try await services.store.auditEvents(after: after)
+            let events: [AuditEvent]
+            if let text = request.uri.queryParameters["latest"] {
+                guard let latest = Int(text), (1...1000).contains(latest) else { throw APIError(.badRequest, "latest: 1 to 1000") }
+                events = try await services.store.latestAuditEvents(limit: latest)
+            } else {
+                guard let after = Int64(request.uri.queryParameters["after"].map(String.init) ?? "0"), after >= 0 else {
+                    throw APIError(.badRequest, "after: an event id")
+                }
+                events = try await services.store.auditEvents(after: after)
+            }
             return JSONBody.response(["events": .array(events.map { event in
                 .object(["id": .integer(event.id), "at": .string(event.at.iso8601), "actor": .string(event.actor),
                          "action": .string(event.action), "subject": .string(event.subject),
-                         "address": .string(event.address), "detail": .string(event.detail)])
+                         "address": .string(event.address), "detail": .string(event.detail),
+                         "log_index": event.logIndex.map(JSONValue.integer) ?? .null])
             })])
         }
     }

@@ -57,7 +57,7 @@ enum OpenAPIDocument {
         "GET /api/v1/assets": "Uploaded assets.",
         "POST /api/v1/assets": "Upload an image (the request body; ?name=LABEL).",
         "GET /api/v1/assets/{sha256}": "An asset's bytes.",
-        "GET /api/v1/audit": "The audit trail (?after=ID).",
+        "GET /api/v1/audit": "The audit trail, oldest first after an event id (?after=ID, 500 at a time), or the newest N, newest first (?latest=N, 1 to 1000); each event names its log entry.",
         "GET /api/v1/accounts": "Accounts.",
         "POST /api/v1/accounts": "Create an account with a one-time password.",
     ]

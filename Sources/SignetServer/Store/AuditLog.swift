@@ -11,6 +11,8 @@ public struct AuditEvent: Sendable, Equatable {
     public let address: String
     /// Canonical JSON of the details.
     public let detail: String
+    /// Its entry in the transparency log.
+    public let logIndex: Int64?
 }
 
 extension ServerStore {
@@ -30,10 +32,19 @@ extension ServerStore {
 
     public func auditEvents(after id: Int64 = 0, limit: Int = 500) async throws -> [AuditEvent] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_event WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map { row in
-                AuditEvent(id: row["id"], at: Instant(millisecondsSince1970: row["at_ms"]), actor: row["actor"], action: row["action"],
-                           subject: row["subject"], address: row["address"], detail: row["detail"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_event WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map(Self.auditEvent)
         }
+    }
+
+    /// The newest `limit` events, newest first.
+    public func latestAuditEvents(limit: Int) async throws -> [AuditEvent] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_event ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.auditEvent)
+        }
+    }
+
+    static func auditEvent(_ row: Row) -> AuditEvent {
+        AuditEvent(id: row["id"], at: Instant(millisecondsSince1970: row["at_ms"]), actor: row["actor"], action: row["action"],
+                   subject: row["subject"], address: row["address"], detail: row["detail"], logIndex: row["log_index"])
     }
 }

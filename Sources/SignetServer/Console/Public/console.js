@@ -27,8 +27,13 @@ function element(tag, className, text) {
   return node;
 }
 
+const views = ['wall', 'releases', 'audit'];
+
 function show(section) {
-  for (const id of ['sign-in', 'change-password', 'wall']) $(id).hidden = id !== section;
+  for (const id of ['sign-in', 'change-password', ...views]) $(id).hidden = id !== section;
+  for (const view of views) {
+    if (view === section) $(`menu-${view}`).setAttribute('aria-current', 'page'); else $(`menu-${view}`).removeAttribute('aria-current');
+  }
   const signedIn = section !== 'sign-in';
   $('menu').hidden = !signedIn || section === 'change-password';
   $('sign-out').hidden = !signedIn;
@@ -52,7 +57,23 @@ function signedIn(session) {
   state.me = session.account;
   state.csrf = session.csrf_token || null;
   if (state.me.must_change_password) { show('change-password'); return; }
-  openWall();
+  navigate();
+}
+
+// The view named in the address (#wall, #releases, #audit), so that back and forward work.
+function navigate() {
+  const view = location.hash.slice(1);
+  if (view === 'releases') openReleases();
+  else if (view === 'audit') openAudit();
+  else openWall();
+}
+
+window.addEventListener('hashchange', () => {
+  if (state.me && !state.me.must_change_password) navigate();
+});
+
+function time(iso) {
+  return iso ? new Date(iso).toLocaleString() : '';
 }
 
 $('sign-in-form').addEventListener('submit', async (event) => {
@@ -79,7 +100,7 @@ $('change-form').addEventListener('submit', async (event) => {
   try {
     await api('POST', '/api/v1/me/password', { current: $('current').value, new: $('new-password').value });
     state.me.must_change_password = false;
-    openWall();
+    navigate();
   } catch (error) {
     $('change-error').textContent = error.message;
   }
@@ -98,9 +119,13 @@ const canOperate = () => state.me && ['operator', 'admin'].includes(state.me.rol
 
 function openWall() {
   show('wall');
-  $('menu-wall').setAttribute('aria-current', 'page');
   $('operations').hidden = !canOperate();
-  if (state.events) state.events.close();
+  listenToWall();
+}
+
+// The wall's live stream stays open while signed in, whichever view shows.
+function listenToWall() {
+  if (state.events) return;
   // Live updates: the server sends the screen list whenever it changes.
   const events = new EventSource('/api/v1/wall/events');
   events.addEventListener('screens', (event) => {
@@ -202,5 +227,171 @@ $('op-go').addEventListener('click', async () => {
     status.textContent = `${label} not sent: ${error.message}`;
   }
 });
+
+// MARK: Releases
+
+const canPropose = () => state.me && ['editor', 'admin'].includes(state.me.role);
+
+async function openReleases() {
+  show('releases');
+  listenToWall();
+  $('propose').hidden = !canPropose();
+  try {
+    const proposals = (await api('GET', '/api/v1/releases')).proposals;
+    $('proposal-rows').replaceChildren(...proposals.map((proposal) => {
+      const row = element('tr', 'selectable');
+      row.tabIndex = 0;
+      row.dataset.proposal = proposal.id;
+      row.append(element('td', null, `${proposal.id}`), element('td', null, proposal.role), element('td', null, `v${proposal.programme_version}`),
+                 element('td', null, proposal.state), element('td', null, proposal.created_by), element('td', null, time(proposal.created_at)));
+      row.addEventListener('click', () => showProposal(proposal.id));
+      row.addEventListener('keydown', (event) => { if (event.key === 'Enter') showProposal(proposal.id); });
+      return row;
+    }));
+    const open = proposals.find((proposal) => proposal.state === 'open') || proposals[0];
+    if (open) await showProposal(open.id); else $('proposal').hidden = true;
+  } catch (error) {
+    $('propose-status').textContent = error.message;
+  }
+}
+
+async function showProposal(id) {
+  const proposal = await api('GET', `/api/v1/releases/${encodeURIComponent(id)}`);
+  $('proposal').hidden = false;
+  $('proposal').dataset.proposal = proposal.id;
+  $('proposal-title').textContent = `Proposal ${proposal.id}: ${proposal.role} v${proposal.targets_version} `
+    + `(programme v${proposal.programme_version}), ${proposal.state}`;
+  const signed = proposal.signatures.length, needed = Math.max(0, proposal.threshold - signed);
+  $('proposal-approvals').textContent = `${signed} of ${proposal.threshold} approver signatures`
+    + (proposal.state === 'open' ? (needed ? `; ${needed} still needed` : '') : '');
+  $('proposal-signers').replaceChildren(...proposal.signatures.map((signature) =>
+    element('li', null, `${signature.account} signed with key ${signature.keyid.slice(0, 16)} at ${time(signature.at)}`)));
+  $('approve-command').textContent = `signet approve ${proposal.id} --server ${location.origin} --key approver.key --token $SIGNET_TOKEN --root 1.root.json`;
+  const diff = proposal.diff;
+  $('proposal-files').replaceChildren(...['added', 'changed', 'removed'].flatMap((kind) =>
+    diff[kind].map((path) => element('li', null, `${kind}: ${path}`))));
+  $('proposal-sections').replaceChildren(...Object.entries(proposal.programme_changes || {}).map(([section, change]) => {
+    const parts = ['added', 'changed', 'removed'].filter((kind) => change[kind].length).map((kind) => `${kind} ${change[kind].join(', ')}`);
+    return element('li', null, `${section}: ${parts.join('; ')}`);
+  }));
+  const screens = proposal.screens.changes;
+  $('proposal-screens').replaceChildren(...(screens.length ? screens.map(screenChange) : [element('p', 'status', 'No screen shows anything different.')]));
+}
+
+function screenChange(change) {
+  const block = element('div', 'screen-change');
+  block.append(element('h4', null, `${change.screen}: ${change.kind}`));
+  const spans = element('ul');
+  for (const span of change.spans.slice(0, 5)) {
+    spans.append(element('li', null, `${span.start_local || span.start} to ${span.end_local || span.end}: `
+      + `${span.after.join(', ') || 'nothing'} instead of ${span.before.join(', ') || 'nothing'}`));
+  }
+  if (change.spans.length > 5) spans.append(element('li', 'status', `and ${change.spans.length - 5} more`));
+  const previews = element('div', 'previews');
+  for (const [side, url] of [['before', change.preview_before], ['after', change.preview_after]]) {
+    if (!url) continue;
+    const figure = element('figure');
+    const image = element('img');
+    image.src = url;
+    image.alt = `${change.screen} ${side} the release`;
+    figure.append(image, element('figcaption', null, side));
+    previews.append(figure);
+  }
+  block.append(spans, previews);
+  return block;
+}
+
+$('copy-approve').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText($('approve-command').textContent);
+    $('copy-approve').textContent = 'Copied';
+  } catch (error) {
+    // No clipboard (an insecure origin): select the text for the user to copy.
+    window.getSelection().selectAllChildren($('approve-command'));
+  }
+});
+
+$('propose').addEventListener('click', async () => {
+  try {
+    const proposal = await api('POST', '/api/v1/releases', {});
+    $('propose-status').textContent = `proposal ${proposal.id} made: approvers can now check and sign it`;
+    await openReleases();
+  } catch (error) {
+    $('propose-status').textContent = `not proposed: ${error.message}`;
+  }
+});
+
+// MARK: Audit and forensics
+
+async function openAudit() {
+  show('audit');
+  listenToWall();
+  fillSelect($('forensics-screen'), state.screens.map((screen) => [screen.id, screen.id]));
+  updateForensicsCommand();
+  try {
+    const events = (await api('GET', '/api/v1/audit?latest=200')).events;
+    $('audit-rows').replaceChildren(...events.map((event) => {
+      const row = element('tr');
+      row.append(element('td', null, time(event.at)), element('td', null, event.actor), element('td', null, event.action),
+                 element('td', null, event.subject), element('td', null, event.address),
+                 element('td', null, event.log_index === null ? '' : `${event.log_index}`));
+      return row;
+    }));
+  } catch (error) {
+    $('audit-rows').replaceChildren(element('tr', null, error.message));
+  }
+}
+
+function updateForensicsCommand() {
+  $('forensics-command').textContent = `signet forensics --server ${location.origin} --token $SIGNET_TOKEN `
+    + `--screen ${$('forensics-screen').value || 'SCREEN'} --at ${$('forensics-at').value || 'TIME'} --root 1.root.json`;
+}
+
+$('forensics-screen').addEventListener('change', updateForensicsCommand);
+$('forensics-at').addEventListener('input', updateForensicsCommand);
+
+$('forensics-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const screen = $('forensics-screen').value, at = $('forensics-at').value;
+  $('forensics-report').textContent = 'examining…';
+  try {
+    const answer = await api('GET', `/api/v1/screens/${encodeURIComponent(screen)}/forensics?at=${encodeURIComponent(at)}`);
+    $('forensics-report').textContent = reportText(answer.report);
+  } catch (error) {
+    $('forensics-report').textContent = error.message;
+  }
+});
+
+// The report as `signet forensics` prints it.
+function reportText(report) {
+  const lines = [`Screen ${report.screen} at ${report.at}`];
+  const showing = report.showing;
+  if (showing) {
+    const what = showing.mode === 'black' ? 'black' : `slide ${showing.slide || 'none'} (${showing.mode})`;
+    lines.push(`  showing: ${what} from ${new Date(showing.start).toISOString()} to ${new Date(showing.end).toISOString()}, record ${showing.sequence}`);
+    lines.push(`  release: ${showing.release ? `programme v${showing.release}` : 'none'}`);
+  } else {
+    lines.push('  showing: no proof of play covers this moment');
+  }
+  if (report.frame) lines.push(`  frame: ${report.frame}`);
+  const release = report.release;
+  if (release) {
+    lines.push(`Why it was legitimate: ${release.role} v${release.version} (programme v${release.programme_version}), proposal ${release.proposal} by ${release.proposed_by}`);
+    lines.push(`  ${release.approvals.filter((approval) => approval.verifies).length} of ${release.threshold} approver signatures required verify`);
+    for (const approval of release.approvals) {
+      lines.push(`  - key ${approval.keyid.slice(0, 16)} (${approval.account || 'account unknown'})${approval.verifies ? ', verifies' : ', DOES NOT VERIFY'}`
+        + `${approval.logged ? ', in the log' : ', NOT IN THE LOG'}`);
+    }
+  }
+  lines.push(`Commands to the screen around then:${report.commands.length ? '' : ' none'}`);
+  for (const command of report.commands) {
+    lines.push(`  - ${command.issued_at} ${command.action} (command ${command.id}) by ${command.issued_by} from ${command.address || 'an unlogged address'}`
+      + (command.acknowledged_at ? `; acknowledged: ${command.result}` : '; not acknowledged') + (command.verifies ? '' : '; DOES NOT VERIFY'));
+  }
+  lines.push(`Evidence checks (${report.checks.filter((check) => check.passed).length} of ${report.checks.length} pass):`);
+  for (const check of report.checks) lines.push(`  ${check.passed ? 'PASS' : 'FAIL'}  ${check.what}`);
+  lines.push(report.passed ? 'Verdict: every proof and signature verifies' : 'Verdict: THE EVIDENCE DOES NOT VERIFY');
+  return lines.join('\n');
+}
 
 boot();
