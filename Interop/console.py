@@ -110,6 +110,26 @@ try:
     check("and nothing it names exists or runs", not driver.find_elements(By.CSS_SELECTOR, 'img[src="x"]') and no_alert())
     shot("wall")
 
+    # A screen's page: its timeline for the day and the week, its proofs of play, a preview at any time.
+    # (Tiles are updated in place as heartbeats arrive; the link stays the same element.)
+    link = driver.find_element(By.CSS_SELECTOR, 'li.tile[data-screen="astana-1"] .name a')
+    time.sleep(1.5)
+    link.click()
+    wait.until(EC.visibility_of_element_located((By.ID, "screen")))
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#day-bar .segment")) > 0
+               and len(d.find_elements(By.CSS_SELECTOR, "#week-bars .week-row")) == 7
+               and len(d.find_elements(By.CSS_SELECTOR, "#play-rows tr")) > 0)
+    day = driver.find_element(By.ID, "day-list").text
+    check("astana-1's page shows its day as a timeline of the published programme (the state visit's welcome), the week, and its proofs of play",
+          "welcome (entry state-visit)" in day and "published programme v1" in driver.find_element(By.ID, "timeline-source").text, day[:300])
+    driver.find_element(By.ID, "preview-at").send_keys("2024-11-27T06:00:05")
+    driver.find_element(By.CSS_SELECTOR, "#preview-form button[type=submit]").click()
+    wait.until(lambda d: d.execute_script("const i = document.getElementById('preview-image'); return !i.hidden && i.naturalWidth === 960;"))
+    check("a preview renders the approved frame at a chosen moment", True)
+    shot("screen")
+    driver.find_element(By.ID, "menu-wall").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "tiles")))
+
     # The group filter.
     Select(driver.find_element(By.ID, "group-filter")).select_by_value("astana")
     shown = sorted(tile.get_attribute("data-screen") for tile in driver.find_elements(By.CSS_SELECTOR, "li.tile"))

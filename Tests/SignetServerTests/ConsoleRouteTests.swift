@@ -74,4 +74,26 @@ struct ConsoleRouteTests {
             #expect(!(events.first?.contains("wall-1") ?? true) && (events.last?.contains("\"wall-1\"") ?? false))
         }
     }
+
+    @Test func aScreensTimelineComesFromThePublishedProgramme() async throws {
+        try await LiveNetwork.run { network in
+            let path = "/api/v1/screens/astana-1/timeline"
+            let week = try #require(try await network.client.json(.get, path + "?days=7", headers: network.editing).object)
+            #expect(week["published"] == .bool(true) && week["programme_version"] == .integer(1) && week["time_zone"] == "Asia/Almaty")
+            let showings = (week["showings"]?.arrayValue ?? []).compactMap(\.objectValue)
+            #expect(!showings.isEmpty)
+            #expect(showings.first?["start"]?.stringValue == network.fixture.clock.now().iso8601)
+            #expect(showings.last?["end"]?.stringValue == network.fixture.clock.now().adding(milliseconds: 7 * 86_400_000).iso8601)
+            // Each showing ends where the next starts: the whole week is accounted for.
+            #expect(zip(showings, showings.dropFirst()).allSatisfy { $0["end"] == $1["start"] })
+            // A saved version on request; refusals for a bad window or a screen no release names.
+            #expect(try await network.client.json(.get, path + "?programme=1", headers: network.editing).object?["published"] == .bool(false))
+            for bad in ["?days=32", "?days=0", "?from=yesterday", "?from=2025-01-02T00:00Z&to=2025-01-01T00:00Z"] {
+                #expect(try await network.client.json(.get, path + bad, headers: network.editing).status == .badRequest, "\(bad)")
+            }
+            #expect(try await network.client.json(.post, "/api/v1/screens", #"{"id": "new-1", "name": "New", "width": 96, "height": 48, "time_zone": "UTC"}"#,
+                                                  headers: [.authorization: "Bearer \(network.admin)"]).status == .created)
+            #expect(try await network.client.json(.get, "/api/v1/screens/new-1/timeline", headers: [.authorization: "Bearer \(network.admin)"]).status == .notFound)
+        }
+    }
 }

@@ -27,15 +27,7 @@ struct TimelineCommand: AsyncParsableCommand {
         var timeline = engine.timeline(from: from, to: to)
         if !all { timeline = timeline.merged() }
         if json {
-            let rows: [JSONValue] = timeline.map { showing in
-                var object: [(String, JSONValue)] = [
-                    ("start", .string(showing.start.iso8601)), ("end", .string(showing.end.iso8601)),
-                    ("slide", showing.slide.map(JSONValue.string) ?? .null), ("source", .string(showing.source.description)),
-                    ("fade_ms", .integer(showing.fadeMilliseconds)),
-                ]
-                if let playlist = showing.playlist { object.append(("playlist", .string(playlist))) }
-                return .object(JSONObject(object.map { (key: $0.0, value: $0.1) }))
-            }
+            let rows = timeline.map(\.jsonValue)
             print(JSONWriter.pretty.string(.array(rows)), terminator: "")
             return
         }

@@ -32,6 +32,18 @@ public struct Showing: Sendable, Equatable, CustomStringConvertible {
         "\(start) to \(end): \(slide.map { "slide \($0)" } ?? "black") (\(source)\(playlist.map { ", playlist \($0)" } ?? ""))"
     }
 
+    /// `{"start", "end", "slide", "source", "fade_ms"[, "playlist"]}`, as `signet timeline --json`
+    /// and the timeline API give it.
+    public var jsonValue: JSONValue {
+        var object: [(String, JSONValue)] = [
+            ("start", .string(start.iso8601)), ("end", .string(end.iso8601)),
+            ("slide", slide.map(JSONValue.string) ?? .null), ("source", .string(source.description)),
+            ("fade_ms", .integer(fadeMilliseconds)),
+        ]
+        if let playlist { object.append(("playlist", .string(playlist))) }
+        return .object(JSONObject(object.map { (key: $0.0, value: $0.1) }))
+    }
+
     func with(start: Instant? = nil, end: Instant? = nil) -> Showing {
         Showing(slide: slide, source: source, playlist: playlist, start: start ?? self.start, end: end ?? self.end,
                 fadeMilliseconds: fadeMilliseconds)

@@ -64,6 +64,7 @@ public enum AccessRules {
         Rule(method: .post, path: "/api/v1/screens", audience: .roles([.admin])),
         Rule(method: .post, path: "/api/v1/screens/{id}/enrollment", audience: .roles([.admin, .operator])),
         Rule(method: .get, path: "/api/v1/screens/{id}/preview", audience: .signedIn),
+        Rule(method: .get, path: "/api/v1/screens/{id}/timeline", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/programme", audience: .signedIn),
         Rule(method: .put, path: "/api/v1/programme", audience: .roles([.editor, .admin])),
         Rule(method: .get, path: "/api/v1/releases", audience: .signedIn),

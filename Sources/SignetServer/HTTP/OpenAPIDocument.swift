@@ -25,6 +25,7 @@ enum OpenAPIDocument {
         "GET /console": "The operator console's page (also at /console/).",
         "GET /console/{path}": "The console's files: index.html, console.css, console.js (no data; a Content-Security-Policy without inline code).",
         "GET /api/v1/wall/events": "Server-sent events for the console's wall (with Accept: text/event-stream): `screens` (the screen list with heartbeats, and `at`) whenever it changes; without that Accept, the list once as JSON.",
+        "GET /api/v1/screens/{id}/timeline": "What the screen shows from `from` (default now, by the server's clock) to `to` (or for `days`, default 1; at most 31 days), merged showings of the published programme that names it (or ?programme=N).",
         "GET /api/v1/screens/{id}/forensics": "What the screen showed at `at` and why: the evidence (device-signed proofs of play, the release's signed metadata and programme, the commands as the screen received them, every root, log entries with inclusion proofs under the signed checkpoint) within `window` seconds (600), and the server's examination of it against root v1.",
         "GET /api/v1/screens/{id}/plays": "A screen's proofs of play overlapping from..to (default the last 24 hours), oldest first, at most limit (1000).",
         "POST /api/v1/devices/thumbnail": "A device sends a PNG thumbnail (at most 1024 pixels a side) of what its screen shows, after a screenshot command.",

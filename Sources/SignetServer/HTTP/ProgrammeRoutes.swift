@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import SignetCore
 import SignetSystem
+import SignetTUFRepository
 import SignetRender
 
 /// The programme editors work on, checked against the screens and assets the server knows, and a
@@ -53,6 +54,50 @@ enum ProgrammeRoutes {
             bytes.append(UInt8(ascii: "\n"))
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+
+        routes.on(.get, "/api/v1/screens/{id}/timeline") { request, context, principal in
+            let id = context.parameters.get("id") ?? ""
+            try await services.checkScreenAccess(id, principal!.account)
+            // The published programme that names the screen, unless ?programme=N asks for a saved version.
+            let chosen: (version: Int64, document: [UInt8], published: Bool)
+            if let text = request.uri.queryParameters["programme"] {
+                guard let version = Int64(text), let bytes = try await services.store.programme(version: version) else {
+                    throw APIError(.notFound, "programme: no such programme version")
+                }
+                chosen = (version, bytes, false)
+            } else {
+                guard let published = try await services.publishedProgramme(naming: id) else {
+                    throw APIError(.notFound, "no published release names screen \(id)")
+                }
+                chosen = (published.version, published.document, true)
+            }
+            let engine: ScheduleEngine
+            do { engine = try ScheduleEngine(programme: try Programme(bytes: chosen.document), screen: id) } catch {
+                throw APIError(.notFound, "screen \(id) is not in programme v\(chosen.version)")
+            }
+            func instant(_ name: String, _ fallback: Instant) throws -> Instant {
+                guard let text = request.uri.queryParameters[Substring(name)] else { return fallback }
+                guard let parsed = LocalDateTime.parse(String(text)) else {
+                    throw APIError(.badRequest, "\(name): YYYY-MM-DDTHH:MM[:SS] with Z, an offset, or nothing for the screen's own clock")
+                }
+                return engine.calendar.instant(parsed)
+            }
+            let from = try instant("from", services.clock.now())
+            var days: Int64 = 1
+            if let text = request.uri.queryParameters["days"] {
+                guard let value = Int64(text), (1...31).contains(value) else { throw APIError(.badRequest, "days: 1 to 31") }
+                days = value
+            }
+            let to = try instant("to", from.adding(milliseconds: days * 86_400_000))
+            guard from < to, to.millisecondsSince1970 - from.millisecondsSince1970 <= 31 * 86_400_000 else {
+                throw APIError(.badRequest, "from must be before to, at most 31 days apart")
+            }
+            return JSONBody.response([
+                "screen": .string(id), "time_zone": .string(engine.screen.timeZone), "programme_version": .integer(chosen.version),
+                "published": .bool(chosen.published), "from": .string(from.iso8601), "to": .string(to.iso8601),
+                "showings": .array(engine.timeline(from: from, to: to).merged().map(\.jsonValue)),
+            ])
         }
 
         routes.on(.get, "/api/v1/screens/{id}/preview") { request, context, principal in
@@ -161,5 +206,22 @@ extension Services {
             document["assets"] = .object(completed)
         }
         return document
+    }
+}
+
+extension Services {
+    /// The published programme that names `screen`: its group's release if a group role names it,
+    /// else the network's.
+    func publishedProgramme(naming screen: String) async throws -> (version: Int64, document: [UInt8])? {
+        let metadata = try publisher.repository.load()
+        let roles = metadata.targetsRoles.entries.sorted { ($0.key == Targets.type ? 1 : 0) < ($1.key == Targets.type ? 1 : 0) }
+        for role in roles {
+            let path = ReleaseScope.programmePath(group: ReleaseScope.group(ofRole: role.key))
+            guard let version = role.value.signed.targets[path]?.custom?.objectValue?["programme_version"]?.integerValue,
+                  let document = try await store.programme(version: version),
+                  (try? Programme(bytes: document))?.screens[screen] != nil else { continue }
+            return (version, document)
+        }
+        return nil
     }
 }
