@@ -75,6 +75,28 @@ struct ConsoleRouteTests {
         }
     }
 
+    @Test func theWallsStreamEndsWhenItsSessionDoes() async throws {
+        try await LiveNetwork.run { network in
+            let signIn = try await network.client.json(.post, "/api/v1/session",
+                                                       #"{"name": "operator", "password": "\#(ServerFixture.password)"}"#)
+            let cookie = try #require(signIn.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            let csrf = try #require(signIn.object?["csrf_token"]?.stringValue)
+            var request = HTTPClientRequest(url: network.server + "/api/v1/wall/events")
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            request.headers.add(name: "Cookie", value: cookie)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            #expect(response.status == .ok)
+            var iterator = response.body.makeAsyncIterator()
+            #expect(try await iterator.next().map { String(buffer: $0) }?.hasPrefix("event: screens") == true)
+            // Signed out: the stream ends (within a credential check), it does not go on serving.
+            let signedOut = try await network.client.json(.delete, "/api/v1/session", headers: [.cookie: cookie, GuardedRouter.csrfHeader: csrf])
+            #expect(signedOut.status == .ok, "\(signedOut.text)")
+            let started = ContinuousClock.now
+            while let chunk = try await iterator.next() { _ = chunk }
+            #expect(ContinuousClock.now - started < .seconds(20))
+        }
+    }
+
     @Test func aScreensTimelineComesFromThePublishedProgramme() async throws {
         try await LiveNetwork.run { network in
             let path = "/api/v1/screens/astana-1/timeline"

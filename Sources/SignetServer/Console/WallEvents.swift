@@ -10,6 +10,7 @@ import SignetSystem
 /// ask for `text/event-stream` (as EventSource does) gets the current list once, as JSON.
 enum WallEvents {
     static let interval = Duration.milliseconds(500)
+    static let credentialCheck = Duration.seconds(5)
 
     static func register(_ routes: GuardedRouter) {
         let services = routes.services
@@ -20,8 +21,16 @@ enum WallEvents {
             }
             let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                var last: [UInt8] = [], quiet = ContinuousClock.now
+                var last: [UInt8] = [], quiet = ContinuousClock.now, checked = ContinuousClock.now
+                var account = account
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    // The stream lives as long as its credential: signed out, expired or replaced, it
+                    // ends; the account's groups are read again, so a change of rights applies.
+                    if ContinuousClock.now - checked > credentialCheck {
+                        checked = ContinuousClock.now
+                        guard let still = try await services.identify(request), still.account.id == account.id else { break }
+                        account = still.account
+                    }
                     let screens = JSONValue.array(try await services.screenList(for: account))
                     let comparable = JSONWriter.compact.encode(screens)
                     if comparable != last {
