@@ -58,6 +58,7 @@ struct ForensicsTests {
             #expect(report["showing"]?.objectValue?["slide"] == .string(slide))
             #expect(report["release"]?.objectValue?["legitimate"] == .bool(true))
             #expect(report["release"]?.objectValue?["approvals"]?.arrayValue?.count == 2)
+            #expect(answer["lines"]?.arrayValue?.last == "Verdict: every proof and signature verifies")
 
             // The CLI, checking everything itself: the slide, the release and its approvers, the frame.
             let showing = try await forensics(try middle(shown))

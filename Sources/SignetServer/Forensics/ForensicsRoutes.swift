@@ -29,7 +29,9 @@ enum ForensicsRoutes {
                 throw APIError(.serviceUnavailable, "the TUF repository has no root yet")
             }
             let report = ForensicExamination.examine(evidence, trustedRoot: trusted, render: try services.forensicRenderer())
-            return JSONBody.response(["report": report.jsonValue(), "evidence": evidence.jsonValue()])
+            // The report also as `signet forensics` prints it, for people (the console shows these lines).
+            return JSONBody.response(["report": report.jsonValue(), "lines": .array(report.lines().map(JSONValue.string)),
+                                      "evidence": evidence.jsonValue()])
         }
     }
 }

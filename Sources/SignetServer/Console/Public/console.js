@@ -481,42 +481,10 @@ $('forensics-form').addEventListener('submit', async (event) => {
   $('forensics-report').textContent = 'examining…';
   try {
     const answer = await api('GET', `/api/v1/screens/${encodeURIComponent(screen)}/forensics?at=${encodeURIComponent(at)}`);
-    $('forensics-report').textContent = reportText(answer.report);
+    $('forensics-report').textContent = answer.lines.join('\n');
   } catch (error) {
     $('forensics-report').textContent = error.message;
   }
 });
-
-// The report as `signet forensics` prints it.
-function reportText(report) {
-  const lines = [`Screen ${report.screen} at ${report.at}`];
-  const showing = report.showing;
-  if (showing) {
-    const what = showing.mode === 'black' ? 'black' : `slide ${showing.slide || 'none'} (${showing.mode})`;
-    lines.push(`  showing: ${what} from ${new Date(showing.start).toISOString()} to ${new Date(showing.end).toISOString()}, record ${showing.sequence}`);
-    lines.push(`  release: ${showing.release ? `programme v${showing.release}` : 'none'}`);
-  } else {
-    lines.push('  showing: no proof of play covers this moment');
-  }
-  if (report.frame) lines.push(`  frame: ${report.frame}`);
-  const release = report.release;
-  if (release) {
-    lines.push(`Why it was legitimate: ${release.role} v${release.version} (programme v${release.programme_version}), proposal ${release.proposal} by ${release.proposed_by}`);
-    lines.push(`  ${release.approvals.filter((approval) => approval.verifies).length} of ${release.threshold} approver signatures required verify`);
-    for (const approval of release.approvals) {
-      lines.push(`  - key ${approval.keyid.slice(0, 16)} (${approval.account || 'account unknown'})${approval.verifies ? ', verifies' : ', DOES NOT VERIFY'}`
-        + `${approval.logged ? ', in the log' : ', NOT IN THE LOG'}`);
-    }
-  }
-  lines.push(`Commands to the screen around then:${report.commands.length ? '' : ' none'}`);
-  for (const command of report.commands) {
-    lines.push(`  - ${command.issued_at} ${command.action} (command ${command.id}) by ${command.issued_by} from ${command.address || 'an unlogged address'}`
-      + (command.acknowledged_at ? `; acknowledged: ${command.result}` : '; not acknowledged') + (command.verifies ? '' : '; DOES NOT VERIFY'));
-  }
-  lines.push(`Evidence checks (${report.checks.filter((check) => check.passed).length} of ${report.checks.length} pass):`);
-  for (const check of report.checks) lines.push(`  ${check.passed ? 'PASS' : 'FAIL'}  ${check.what}`);
-  lines.push(report.passed ? 'Verdict: every proof and signature verifies' : 'Verdict: THE EVIDENCE DOES NOT VERIFY');
-  return lines.join('\n');
-}
 
 boot();
