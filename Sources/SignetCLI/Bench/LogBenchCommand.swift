@@ -61,7 +61,7 @@ struct LogBenchCommand: AsyncParsableCommand {
         let size = Int64(entries)
         guard let root = try await store.logRoot(size: size) else { throw CLIError("the log has fewer than \(size) entries") }
         var inclusion: [Double] = [], consistency: [Double] = []
-        var generator = SplitMix(seed: 2024)
+        var generator = SplitMix64(seed: 2024)  // every run proves the same entries
         for _ in 0..<proofs {
             let index = Int64(generator.next() % UInt64(size))
             var began = ContinuousClock.now
@@ -136,19 +136,6 @@ struct LogBenchCommand: AsyncParsableCommand {
             for try await value in tasks { if let value { seconds = value } }
             return seconds
         }
-    }
-}
-
-/// A small deterministic generator, so that every run proves the same entries.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
