@@ -42,6 +42,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     AssetRoutes.register(routes)
     ScreenRoutes.register(routes)
     ProgrammeRoutes.register(routes)
+    DraftPreviewRoutes.register(routes)
     ReleaseRoutes.register(routes)
     GroupRoutes.register(routes)
     DeviceRoutes.register(routes)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import Logging
@@ -120,5 +121,14 @@ struct DeviceTests {
         await watch.check()
         #expect(try await alerts() == ["alert.screen.silent astana-1", "alert.screen.back astana-1"])
         #expect(metrics.exposition().contains("signet_screens_silent 0"))
+        // The alerts view reads alerts alone, newest first, by their own index.
+        try await fixture.store.audit(at: fixture.clock.now(), actor: "operator", action: "session.start", subject: "operator", address: "local")
+        #expect(try await fixture.store.latestAlerts(limit: 10).map { "\($0.action) \($0.subject)" }
+                == ["alert.screen.back astana-1", "alert.screen.silent astana-1"])
+        let plan = try await fixture.store.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM audit_event WHERE \(ServerStore.alertCondition) ORDER BY id DESC LIMIT 10")
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX audit_alerts") }, "\(plan)")
     }
 }

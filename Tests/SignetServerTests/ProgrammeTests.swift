@@ -64,6 +64,54 @@ struct ServerProgrammeTests {
         }
     }
 
+    /// The slide editor's preview: a slide of an unsaved draft drawn as the player would draw it,
+    /// with the renderer's warnings and the draft's broken rules, each at its field.
+    @Test func aDraftSlidePreviewsWithItsWarningsAndProblemsAtTheirFields() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        defer { try? FileManager.default.removeItem(atPath: fixture.config.dataDirectory) }
+        try await fixture.test { client in
+            let (editor, _) = try await prepare(client)
+            let headers: HTTPFields = [.authorization: "Bearer \(editor)"]
+            func preview(_ document: String, slide: String = "welcome", screen: String = "astana-1",
+                         as who: HTTPFields = headers) async throws -> TestResponse {
+                try await client.json(.post, "/api/v1/programme/preview", #"{"document": \#(document), "slide": "\#(slide)", "screen": "\#(screen)"}"#,
+                                      headers: who)
+            }
+            let drawn = try await preview(Self.document)
+            #expect(drawn.status == .ok, "\(drawn.text)")
+            let url = try #require(drawn.object?["image"]?.stringValue)
+            #expect(url.hasPrefix("data:image/png;base64,"))
+            let image = try ImageDecoder.decode(Array(try #require(Data(base64Encoded: String(url.dropFirst(22))))))
+            #expect(image.width == 960 && image.height == 480)
+            #expect(image[100, 250] == (0xD5, 0x2B, 0x1E, 255))  // the red band, as the saved programme's preview
+            #expect(drawn.object?["warnings"]?.arrayValue?.isEmpty == true && drawn.object?["problems"]?.arrayValue?.isEmpty == true)
+
+            // Text too big for its box: drawn smaller, and the warning names the element.
+            let crowded = try await preview(Self.document.replacingOccurrences(of: #""Добро пожаловать!", "size": 44"#,
+                                                                               with: #""Добро пожаловать!", "size": 400"#))
+            let warning = try #require(crowded.object?["warnings"]?.arrayValue?.first?.objectValue)
+            #expect(warning["field"]?.stringValue == "programme.slides.welcome.elements[3]", "\(crowded.text)")
+            #expect(warning["message"]?.stringValue?.contains("instead of 400 px") == true, "\(crowded.text)")
+
+            // A policy broken elsewhere: the slide is still drawn, and the rule comes back at its field.
+            let short = try await preview(Self.document.replacingOccurrences(of: #""slide": "welcome", "dwell_ms": 60000"#,
+                                                                             with: #""slide": "welcome", "dwell_ms": 5000"#))
+            #expect(short.status == .ok && short.object?["image"] != nil)
+            let problem = try #require(short.object?["problems"]?.arrayValue?.first?.objectValue)
+            #expect(problem["field"]?.stringValue == "programme.playlists.visit.items[0].dwell_ms", "\(short.text)")
+
+            // A slide that cannot be read: refused at its field, nothing drawn.
+            let broken = try await preview(Self.document.replacingOccurrences(of: ##""colours": ["#FFFFFF""##, with: #""colours": ["white""#))
+            #expect(broken.status == .unprocessableContent && broken.object?["field"]?.stringValue == "programme.slides.welcome.elements[0].colours[0]",
+                    "\(broken.text)")
+            #expect(try await preview(Self.document, slide: "nope").status == .badRequest)
+            #expect(try await preview(Self.document, screen: "paris-1").status == .notFound)
+            #expect(try await preview(Self.document, as: [.authorization: "Bearer \(try await client.token(for: "viewer"))"]).status == .forbidden)
+            #expect(try await fixture.store.latestProgramme() == nil)
+        }
+    }
+
     @Test func draftsThatDoNotFitTheServerAreRefused() async throws {
         let fixture = try ServerFixture()
         try await fixture.addRoleAccounts()
@@ -85,6 +133,8 @@ struct ServerProgrammeTests {
                                                      headers: headers)
                 #expect(response.status == .unprocessableContent, "\(expected)")
                 #expect(response.object?["error"]?.stringValue?.hasPrefix(expected) == true, "\(response.text)")
+                // The field on its own, for an editor to mark where the fault is.
+                #expect(response.object?["field"]?.stringValue.map { expected.hasPrefix($0 + ": ") } == true, "\(response.text)")
             }
             #expect(try await store.latestProgramme() == nil)
             #expect(try await client.json(.put, "/api/v1/programme?version=0", Self.document, headers: headers).status == .created)

@@ -67,6 +67,7 @@ public enum AccessRules {
         Rule(method: .get, path: "/api/v1/screens/{id}/timeline", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/programme", audience: .signedIn),
         Rule(method: .put, path: "/api/v1/programme", audience: .roles([.editor, .admin])),
+        Rule(method: .post, path: "/api/v1/programme/preview", audience: .roles([.editor, .admin])),
         Rule(method: .get, path: "/api/v1/releases", audience: .signedIn),
         Rule(method: .get, path: "/api/v1/releases/{id}", audience: .signedIn),
         Rule(method: .post, path: "/api/v1/releases", audience: .roles([.editor, .admin])),

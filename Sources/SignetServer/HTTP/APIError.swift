@@ -2,19 +2,30 @@ import Hummingbird
 import NIOCore
 import SignetCore
 
-/// A refusal with a status and one clear sentence, as JSON: `{"error": "..."}`.
+/// A refusal with a status and one clear sentence, as JSON: `{"error": "..."}`, and where the
+/// fault is in the request's document when it has one (`"field": "programme.slides.x.elements[0].width"`),
+/// so that an editor can show it next to what caused it.
 public struct APIError: HTTPResponseError, Equatable {
     public let status: HTTPResponse.Status
     public let message: String
+    public let field: String?
     public var headers: HTTPFields = [:]
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
         self.status = status
         self.message = message
+        self.field = field
+    }
+
+    /// A programme the server cannot take, with the field at fault.
+    init(_ error: ProgrammeError) {
+        self.init(.unprocessableContent, error.description, field: error.path)
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = JSONBody.response(["error": .string(message)], status: status)
+        var body: JSONObject = ["error": .string(message)]
+        if let field { body["field"] = .string(field) }
+        var response = JSONBody.response(body, status: status)
         response.headers.append(contentsOf: headers)
         return response
     }

@@ -35,7 +35,9 @@ enum AccountRoutes {
             let events: [AuditEvent]
             if let text = request.uri.queryParameters["latest"] {
                 guard let latest = Int(text), (1...1000).contains(latest) else { throw APIError(.badRequest, "latest: 1 to 1000") }
-                events = try await services.store.latestAuditEvents(limit: latest)
+                // ?alerts=true: only alerts (a screen gone silent or back, a log fork a player saw).
+                events = request.uri.queryParameters["alerts"] == "true"
+                    ? try await services.store.latestAlerts(limit: latest) : try await services.store.latestAuditEvents(limit: latest)
             } else {
                 guard let after = Int64(request.uri.queryParameters["after"].map(String.init) ?? "0"), after >= 0 else {
                     throw APIError(.badRequest, "after: an event id")

@@ -47,6 +47,7 @@ enum OpenAPIDocument {
         "GET /api/v1/screens/{id}/preview": "PNG of what the screen shows at ?at=TIME under the latest programme.",
         "GET /api/v1/programme": "The latest programme version, completed from the registry.",
         "PUT /api/v1/programme": "Save a new programme version (?version=N refuses a stale save).",
+        "POST /api/v1/programme/preview": "A slide of an unsaved draft ({\"document\", \"slide\", \"screen\"}) rendered for a screen: the PNG as a data URL, the renderer's warnings and what the draft breaks, each with its field. Stores nothing.",
         "GET /api/v1/programmes/{version}": "A saved programme version's exact bytes.",
         "GET /api/v1/releases/{id}/programme": "The exact programme document a proposal names (the network's part, or a group's).",
         "GET /api/v1/groups": "Screen groups: their screens, registered approvers, and whether the published release delegates them.",
@@ -58,7 +59,7 @@ enum OpenAPIDocument {
         "GET /api/v1/assets": "Uploaded assets.",
         "POST /api/v1/assets": "Upload an image (the request body; ?name=LABEL).",
         "GET /api/v1/assets/{sha256}": "An asset's bytes.",
-        "GET /api/v1/audit": "The audit trail, oldest first after an event id (?after=ID, 500 at a time), or the newest N, newest first (?latest=N, 1 to 1000); each event names its log entry.",
+        "GET /api/v1/audit": "The audit trail, oldest first after an event id (?after=ID, 500 at a time), or the newest N, newest first (?latest=N, 1 to 1000; with &alerts=true only alerts); each event names its log entry.",
         "GET /api/v1/accounts": "Accounts.",
         "POST /api/v1/accounts": "Create an account with a one-time password.",
     ]

@@ -20,14 +20,7 @@ enum ProgrammeRoutes {
                 guard let version = Int64(text), version >= 0 else { throw APIError(.badRequest, "version: a whole number") }
                 return version
             }
-            let completed = try await services.complete(draft)
-            let programme: Programme
-            do {
-                programme = try Programme(json: .object(completed))
-                try programme.validate()
-            } catch {
-                throw APIError(.unprocessableContent, "\(error)")
-            }
+            let programme = try checkedProgramme(try await services.complete(draft))
             try await services.checkProgrammeScope(programme, account: principal!.account)
             let bytes = programme.canonicalBytes
             guard let version = try await services.store.saveProgramme(bytes, expectedVersion: expected, by: principal!.account.name,
@@ -149,6 +142,17 @@ enum ProgrammeRoutes {
     }
 }
 
+/// A completed draft read and checked as a programme, or a 422 naming the field at fault.
+func checkedProgramme(_ completed: JSONObject) throws(APIError) -> Programme {
+    do {
+        let programme = try Programme(json: .object(completed))
+        try programme.validate()
+        return programme
+    } catch {
+        throw APIError(error)
+    }
+}
+
 enum SignetHeaders {
     static let slide = HTTPField.Name("X-Signet-Slide")!
     static let source = HTTPField.Name("X-Signet-Source")!
@@ -181,10 +185,10 @@ extension Services {
             var completed = JSONObject()
             for member in screens.members {
                 guard let record = registered[member.key] else {
-                    throw APIError(.unprocessableContent, "programme.screens.\(member.key): no screen \(member.key) is registered")
+                    throw APIError(ProgrammeError("programme.screens.\(member.key)", "no screen \(member.key) is registered"))
                 }
                 guard var screen = member.value.objectValue else {
-                    throw APIError(.unprocessableContent, "programme.screens.\(member.key): must be an object")
+                    throw APIError(ProgrammeError("programme.screens.\(member.key)", "must be an object"))
                 }
                 screen["width"] = .integer(Int64(record.width))
                 screen["height"] = .integer(Int64(record.height))
@@ -198,7 +202,7 @@ extension Services {
             var completed = JSONObject()
             for member in assets.members {
                 guard HashAlgorithm.isSHA256Hex(member.key), let record = try await store.asset(sha256: member.key) else {
-                    throw APIError(.unprocessableContent, "programme.assets.\(member.key): no uploaded asset has this sha256")
+                    throw APIError(ProgrammeError("programme.assets.\(member.key)", "no uploaded asset has this sha256"))
                 }
                 completed[member.key] = .object(["type": .string(record.kind), "width": .integer(Int64(record.width)),
                                                  "height": .integer(Int64(record.height))])

@@ -90,6 +90,7 @@ public struct ServerStore: Sendable {
         migrateCommandBatches(&migrator)
         migrateTransparencyLog(&migrator)
         migrateAuditLookups(&migrator)
+        migrateAlertIndex(&migrator)
         return migrator
     }
 }
