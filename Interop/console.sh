@@ -20,7 +20,7 @@ for _ in $(seq 1 120); do grep -q '^Running' "$work/demo.out" && break; sleep 1;
 url=$(sed -n 's/^  server    \(http:[^ ]*\).*/\1/p' "$work/demo.out")
 if [ -z "$url" ]; then echo "the demo did not come up:"; tail -n 20 "$work/demo.out"; exit 1; fi
 echo "demo at $url"
-"$python" "$here/console.py" "$url" "$work/demo/accounts.txt" "$shots"
+"$python" "$here/console.py" "$url" "$work/demo" "$bin/signet" "$shots"
 status=$?
 kill -INT "$demo"
 wait "$demo"

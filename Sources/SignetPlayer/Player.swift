@@ -301,7 +301,7 @@ public struct Player: Service {
             let uptime = Int64((ContinuousClock.now - started).components.seconds)
             let heartbeat = Heartbeat(release: snapshot.programme?.current.release, slide: showing.slide ?? "black",
                                       fingerprint: showing.fingerprint?.description, mode: snapshot.control.mode.rawValue,
-                                      uptimeSeconds: uptime, cache: ["objects": .integer(Int64(cache.objectCount()))],
+                                      lockdown: snapshot.control.lockdown, uptimeSeconds: uptime, cache: ["objects": .integer(Int64(cache.objectCount()))],
                                       logAlert: await state.logAlert)
             if let socket = await state.socket {
                 socket.send(DeviceReport.heartbeat(heartbeat).encoded())

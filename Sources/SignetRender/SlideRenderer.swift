@@ -44,10 +44,11 @@ public struct SlideRenderer: Sendable {
             case .text(_, let text, let size, let colour, let align):
                 let size = scale.textSize(size)
                 let raster = try typeface.rasterize(text, size: size, width: rect.width, height: rect.height, align: align)
-                if raster.size != size { warnings.append("\(place): text set at \(raster.size) px instead of \(size) px to fit its \(rect.width)x\(rect.height) box") }
-                if raster.clipped { warnings.append("\(place): text does not fit its \(rect.width)x\(rect.height) box even at \(raster.size) px; lines cut") }
+                // Each warning names the field to change: the size that was reduced, the text that was cut.
+                if raster.size != size { warnings.append("\(place).size: text set at \(raster.size) px instead of \(size) px to fit its \(rect.width)x\(rect.height) box") }
+                if raster.clipped { warnings.append("\(place).text: text does not fit its \(rect.width)x\(rect.height) box even at \(raster.size) px; lines cut") }
                 for scalar in raster.missing {
-                    warnings.append("\(place): font \(typeface.name) has no glyph for U+\(String(scalar.value, radix: 16, uppercase: true)); drawn as a box")
+                    warnings.append("\(place).text: font \(typeface.name) has no glyph for U+\(String(scalar.value, radix: 16, uppercase: true)); drawn as a box")
                 }
                 add(.text(raster, origin: (rect.x, rect.y), colour: colour))
             }

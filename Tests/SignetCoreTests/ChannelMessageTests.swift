@@ -21,6 +21,9 @@ struct ChannelMessageTests {
         #expect(String(decoding: heartbeat.encoded(), as: UTF8.self)
             == #"{"cache":{"objects":3},"fingerprint":"v1:00","mode":"programme","release":2,"slide":"welcome","type":"heartbeat","uptime_s":60}"#)
         #expect(try DeviceReport(bytes: heartbeat.encoded()) == heartbeat)
+        let locked = DeviceReport.heartbeat(Heartbeat(mode: "safe", lockdown: true, uptimeSeconds: 1))
+        #expect(String(decoding: locked.encoded(), as: UTF8.self) == #"{"lockdown":true,"mode":"safe","type":"heartbeat","uptime_s":1}"#)
+        #expect(try DeviceReport(bytes: locked.encoded()) == locked)
     }
 
     @Test(arguments: [
@@ -31,6 +34,7 @@ struct ChannelMessageTests {
         (#"{"type":"ack","id":7,"result":"refused"}"#, "reason: why the command was refused (at most 300 bytes)"),
         (#"{"type":"heartbeat"}"#, "uptime_s: seconds since start"),
         (#"{"type":"heartbeat","uptime_s":1,"mode":"dark"}"#, "mode: programme, blank or safe"),
+        (#"{"type":"heartbeat","uptime_s":1,"lockdown":"yes"}"#, "lockdown: true or false"),
         (#"{"type":"heartbeat","uptime_s":1,"release":-1}"#, "release: a programme version (a whole number)"),
         (#"{"type":"heartbeat","uptime_s":1,"slide":""}"#, "slide: text of 1 to 200 bytes"),
         (#"{"type":"status"}"#, "type: ack or heartbeat"),

@@ -69,7 +69,7 @@ struct BadInputTests {
              "text": "Добро пожаловать в Астану, столицу Казахстана", "size": 40, "colour": "#FFFFFF", "align": "center"}]}}
             """)
         #expect(shrunk.warnings.count == 1)
-        #expect(shrunk.warnings.first?.hasPrefix("slides.slide.elements[0]: text set at ") == true)
+        #expect(shrunk.warnings.first?.hasPrefix("slides.slide.elements[0].size: text set at ") == true)
         let cut = try prepare("""
             {"safe": {"elements": []}, "slide": {"elements": [{"type": "text", "x": 0, "y": 0, "width": 30, "height": 8,
              "text": "one two three four five six seven", "size": 40, "colour": "#FFFFFF", "align": "left"}]}}

@@ -62,7 +62,7 @@ struct BadInputTests {
                 }
                 checked += 1
             }
-            #expect(checked == 12)  // session, enroll, password, tokens, TOTP confirm, screens, programme, releases, signatures, accounts, group approvers, commands
+            #expect(checked == 13)  // session, enroll, password, tokens, TOTP confirm, screens, programme, its preview, releases, signatures, accounts, group approvers, commands
             #expect(try await fixture.store.dump() == before)
         }
     }

@@ -27,13 +27,26 @@ struct ConsoleRouteTests {
             }
             // The page loads only files; no inline script or style, no style attribute.
             let page = try await client.json(.get, "/console/").text
-            #expect(page.contains(#"<script src="/console/console.js" defer></script>"#))
+            #expect(page.contains(#"<script type="module" src="/console/console.js"></script>"#))
             #expect(!page.contains("<script>") && !page.contains("style=") && !page.contains("<style"))
             #expect(page.range(of: #"\son[a-z]+="#, options: .regularExpression) == nil, "an inline event handler")
-            // Strings from the server go in as text, never as markup.
-            let script = try await client.json(.get, "/console/console.js").text
-            #expect(!script.contains("innerHTML") && !script.contains("insertAdjacentHTML") && !script.contains("eval("))
-            for path in ["/console/../signet.sqlite", "/console/secret.json", "/console/console.js/x"] {
+            // Every module the page reaches, each served as JavaScript (a browser refuses a module
+            // of any other type). Strings from the server go in as text, never as markup.
+            var modules = ["console.js"], index = 0
+            while index < modules.count {
+                let response = try await client.json(.get, "/console/\(modules[index])")
+                #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/javascript") == true, "\(modules[index])")
+                let script = response.text
+                #expect(!script.contains("innerHTML") && !script.contains("outerHTML") && !script.contains("insertAdjacentHTML")
+                        && !script.contains("eval(") && !script.contains("document.write"), "\(modules[index])")
+                for match in script.matches(of: /from '\.\/([a-z-]+\.js)'/) where !modules.contains(String(match.1)) {
+                    modules.append(String(match.1))
+                }
+                index += 1
+            }
+            #expect(Set(modules) == ["console.js", "core.js", "wall.js", "screen.js", "content.js", "releases.js", "audit.js"])
+            for path in ["/console/../signet.sqlite", "/console/secret.json", "/console/console.js/x", "/console/.js", "/console/x.js.map",
+                         "/console/none.js"] {
                 #expect(try await client.json(.get, path).status == .notFound, "\(path)")
             }
         }

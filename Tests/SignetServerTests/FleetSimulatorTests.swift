@@ -36,10 +36,14 @@ struct FleetSimulatorTests {
                 let heartbeat = try await network.heartbeat("sim-00001")
                 return heartbeat?["release"] == .integer(2) && heartbeat?["fingerprint"]?.stringValue != nil
             }
-            let reported = try #require(try await network.heartbeat("sim-00001")?["fingerprint"]?.stringValue.flatMap(Fingerprint.init))
-            let preview = try await network.client.json(.get, "/api/v1/screens/sim-00001/preview?at=\(SystemWallClock().now().iso8601)",
-                                                        headers: network.editing)
-            #expect(reported.matches(Fingerprint(of: try ImageDecoder.decode(Array(preview.body.readableBytesView)))))
+            // The playlist turns every 10 to 15 s: a heartbeat and a preview a moment apart can fall
+            // either side of a turn, so the two are compared until they are taken within one slide.
+            try await waitFor("sim-00001's reported frame to be the one the server previews") {
+                let reported = try #require(try await network.heartbeat("sim-00001")?["fingerprint"]?.stringValue.flatMap(Fingerprint.init))
+                let preview = try await network.client.json(.get, "/api/v1/screens/sim-00001/preview?at=\(SystemWallClock().now().iso8601)",
+                                                            headers: network.editing)
+                return reported.matches(Fingerprint(of: try ImageDecoder.decode(Array(preview.body.readableBytesView))))
+            }
             // A command to the simulated group: every screen verifies its proof and acknowledges it.
             let issued = try await network.client.json(.post, "/api/v1/commands", #"{"action": "blank", "group": "sim"}"#,
                                                        headers: [.authorization: "Bearer \(network.operating)"])

@@ -66,6 +66,8 @@ struct PlayerEndToEndTests {
             }
             #expect(thumbnail?.width == 320 && thumbnail?.height == 160)
             #expect(thumbnail.map { Fingerprint(of: $0).matches(expected) } == true)
+            // The wall learns when it came, to reload the tile's picture.
+            #expect(try await screenList(network)["astana-1"]?["thumbnail_at"]?.stringValue == network.fixture.clock.now().iso8601)
 
             // Release 2 (programme v2, targets v3) reaches the screen by the pushed notice, well before the next poll.
             let published = ContinuousClock.now
@@ -82,4 +84,10 @@ struct PlayerEndToEndTests {
             }
         }
     }
+}
+
+/// The screen list, by screen id.
+private func screenList(_ network: LiveNetwork) async throws -> [String: JSONObject] {
+    let screens = try await network.client.json(.get, "/api/v1/screens", headers: network.editing).object?["screens"]?.arrayValue ?? []
+    return Dictionary(uniqueKeysWithValues: screens.compactMap(\.objectValue).compactMap { screen in screen["id"]?.stringValue.map { ($0, screen) } })
 }

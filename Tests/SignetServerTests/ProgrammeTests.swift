@@ -87,11 +87,11 @@ struct ServerProgrammeTests {
             #expect(image[100, 250] == (0xD5, 0x2B, 0x1E, 255))  // the red band, as the saved programme's preview
             #expect(drawn.object?["warnings"]?.arrayValue?.isEmpty == true && drawn.object?["problems"]?.arrayValue?.isEmpty == true)
 
-            // Text too big for its box: drawn smaller, and the warning names the element.
+            // Text too big for its box: drawn smaller, and the warning names the size.
             let crowded = try await preview(Self.document.replacingOccurrences(of: #""Добро пожаловать!", "size": 44"#,
                                                                                with: #""Добро пожаловать!", "size": 400"#))
             let warning = try #require(crowded.object?["warnings"]?.arrayValue?.first?.objectValue)
-            #expect(warning["field"]?.stringValue == "programme.slides.welcome.elements[3]", "\(crowded.text)")
+            #expect(warning["field"]?.stringValue == "programme.slides.welcome.elements[3].size", "\(crowded.text)")
             #expect(warning["message"]?.stringValue?.contains("instead of 400 px") == true, "\(crowded.text)")
 
             // A policy broken elsewhere: the slide is still drawn, and the rule comes back at its field.

@@ -141,18 +141,21 @@ public struct Heartbeat: Sendable, Equatable {
     public var fingerprint: String?
     /// `programme`, `blank` or `safe`: the state that commands set.
     public var mode: String?
+    /// True while a lockdown command holds the screen to its release.
+    public var lockdown: Bool
     public var uptimeSeconds: Int64
     /// Cache state: objects, bytes, and the like.
     public var cache: JSONObject?
     /// Set once this player has seen the transparency log fork or roll back (its reason).
     public var logAlert: String?
 
-    public init(release: Int64? = nil, slide: String? = nil, fingerprint: String? = nil, mode: String? = nil, uptimeSeconds: Int64,
-                cache: JSONObject? = nil, logAlert: String? = nil) {
+    public init(release: Int64? = nil, slide: String? = nil, fingerprint: String? = nil, mode: String? = nil, lockdown: Bool = false,
+                uptimeSeconds: Int64, cache: JSONObject? = nil, logAlert: String? = nil) {
         self.release = release
         self.slide = slide
         self.fingerprint = fingerprint
         self.mode = mode
+        self.lockdown = lockdown
         self.uptimeSeconds = uptimeSeconds
         self.cache = cache
         self.logAlert = logAlert
@@ -164,6 +167,7 @@ public struct Heartbeat: Sendable, Equatable {
         if let slide { object["slide"] = .string(slide) }
         if let fingerprint { object["fingerprint"] = .string(fingerprint) }
         if let mode { object["mode"] = .string(mode) }
+        if lockdown { object["lockdown"] = true }
         object["uptime_s"] = .integer(uptimeSeconds)
         if let cache { object["cache"] = .object(cache) }
         if let logAlert { object["log_alert"] = .string(logAlert) }
@@ -171,7 +175,7 @@ public struct Heartbeat: Sendable, Equatable {
     }
 
     public init(json object: JSONObject) throws(ChannelMessageError) {
-        try ChannelMessage.refuseUnknown(object, ["release", "slide", "fingerprint", "mode", "uptime_s", "cache", "log_alert"])
+        try ChannelMessage.refuseUnknown(object, ["release", "slide", "fingerprint", "mode", "lockdown", "uptime_s", "cache", "log_alert"])
         if let value = object["release"] {
             guard let release = value.integerValue, release >= 0 else { throw ChannelMessageError("release: a programme version (a whole number)") }
             self.release = release
@@ -181,6 +185,11 @@ public struct Heartbeat: Sendable, Equatable {
         mode = try ChannelMessage.optionalText(object, "mode")
         logAlert = try ChannelMessage.optionalText(object, "log_alert", maxBytes: 512)
         if let mode, !["programme", "blank", "safe"].contains(mode) { throw ChannelMessageError("mode: programme, blank or safe") }
+        switch object["lockdown"] {
+        case nil: lockdown = false
+        case .bool(let value)?: lockdown = value
+        default: throw ChannelMessageError("lockdown: true or false")
+        }
         guard let uptime = object["uptime_s"]?.integerValue, uptime >= 0 else { throw ChannelMessageError("uptime_s: seconds since start") }
         uptimeSeconds = uptime
         if let value = object["cache"] {

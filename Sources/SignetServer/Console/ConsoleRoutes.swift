@@ -8,16 +8,23 @@ import Hummingbird
 enum ConsoleRoutes {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
         + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    static let files: [String: String] = ["index.html": "text/html; charset=utf-8", "console.css": "text/css; charset=utf-8",
-                                          "console.js": "text/javascript; charset=utf-8"]
+    static let types = ["html": "text/html; charset=utf-8", "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"]
+
+    /// A console file's type, for a plain name in the folder (`content.js`), never a path.
+    static func type(of name: String) -> String? {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ ($0.isASCII && $0.isLetter) || $0 == "-" }) else { return nil }
+        return types[String(parts[1])]
+    }
 
     static func register(_ routes: GuardedRouter) {
         let folder = Bundle.module.resourceURL?.appendingPathComponent("Public").path
         @Sendable func file(_ name: String) throws -> Response {
-            guard let type = files[name] else { throw APIError(.notFound, "no such console file") }
-            guard let folder, let bytes = FileManager.default.contents(atPath: "\(folder)/\(name)") else {
+            guard let type = type(of: name) else { throw APIError(.notFound, "no such console file") }
+            guard let folder else {
                 throw APIError(.serviceUnavailable, "the console's files are not installed next to the server (signet_SignetServer.resources)")
             }
+            guard let bytes = FileManager.default.contents(atPath: "\(folder)/\(name)") else { throw APIError(.notFound, "no such console file") }
             let headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache", .contentSecurityPolicy: contentSecurityPolicy]
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }

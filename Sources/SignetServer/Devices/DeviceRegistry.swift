@@ -19,6 +19,9 @@ actor DeviceRegistry {
     private var loggedForks: Set<String> = []
     /// Screens whose silence has been alerted and not yet ended.
     private var silent: Set<String> = []
+    /// When each screen's latest thumbnail came (since the server started): the wall reloads a
+    /// tile's picture when this changes.
+    private var thumbnails: [String: Instant] = [:]
 
     init(store: ServerStore) { self.store = store }
 
@@ -50,6 +53,9 @@ actor DeviceRegistry {
         defer { releases[status.screen] = release }
         return releases[status.screen]
     }
+
+    func thumbnailReceived(_ screen: String, at instant: Instant) { thumbnails[screen] = instant }
+    func thumbnailTime(_ screen: String) -> Instant? { thumbnails[screen] }
 
     /// Whether this is the first heartbeat of `screen` to carry a log alert (since the server started).
     func firstLogAlert(_ screen: String) -> Bool { loggedForks.insert(screen).inserted }

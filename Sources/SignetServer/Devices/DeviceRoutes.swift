@@ -38,6 +38,7 @@ enum DeviceRoutes {
             }
             try AtomicFile.createDirectory(services.thumbnailFolder, permissions: 0o700)
             try AtomicFile.write(bytes, to: "\(services.thumbnailFolder)/\(screen).png", permissions: 0o600)
+            await services.devices.thumbnailReceived(screen, at: services.clock.now())
             return JSONBody.response(["screen": .string(screen), "bytes": .integer(Int64(bytes.count))])
         }
 

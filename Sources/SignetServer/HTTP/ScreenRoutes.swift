@@ -132,6 +132,7 @@ extension Services {
             } else {
                 object["online"] = false
             }
+            if let thumbnail = await devices.thumbnailTime(screen.id) { object["thumbnail_at"] = .string(thumbnail.iso8601) }
             screens.append(.object(object))
         }
         return screens
