@@ -279,6 +279,13 @@ try:
     driver.execute_script("document.getElementById('slides-title').scrollIntoView()")
     shot("content-slide")
     accessible("the content page")
+    viewport(820, 1180)
+    time.sleep(0.3)
+    overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    driver.execute_script("document.getElementById('slides-title').scrollIntoView()")
+    shot("tablet-content")
+    check("on a tablet (820 px wide) the slide editor fits the width, its preview above the elements", overflow <= 0, f"{overflow} px too wide")
+    viewport(1440, 900)
 
     # The new slide into astana's playlist for 5 seconds: the roadside policy asks for 10.
     items = len(driver.find_elements(By.CSS_SELECTOR, '[data-field^="programme.playlists.city.items["][data-field$="].slide"]'))
@@ -358,14 +365,19 @@ try:
     check("and nothing it names exists or runs", not driver.find_elements(By.CSS_SELECTOR, 'img[src="x"]') and no_alert())
     accessible("the wall")
 
-    # Screenshots: every screen that is online sends one, and its tile shows it.
+    # Thumbnails: each player sends one when its picture changes (at most once a minute), and a
+    # screenshot command asks for one now; the tiles reload them without a reload of the page.
+    online = ["astana-1", "astana-2", "berlin-1"]
+    pictured = "return Boolean(document.querySelector('li.tile[data-screen=\"' + arguments[0] + '\"] img.thumb')?.naturalWidth)"
+    wait.until(lambda d: all(d.execute_script(pictured, screen) for screen in online))
+    check("every screen online shows a thumbnail on its tile", True)
+    taken = {screen: driver.find_element(By.CSS_SELECTOR, f'li.tile[data-screen="{screen}"]').get_attribute("data-thumbnail") for screen in online}
     confirm_operation("screenshot", "all")
     by_id("confirm-ok").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "op-status"), "Take a screenshot every screen: acknowledged 3 of 4 (1 offline)"))
-    wait.until(lambda d: all(d.execute_script(
-        f"const i = document.querySelector('li.tile[data-screen=\"{screen}\"] img.thumb'); return Boolean(i && i.naturalWidth > 0);")
-        for screen in ["astana-1", "astana-2", "berlin-1"]))
-    check("screenshots: acknowledged by the 3 screens online (1 offline), and their tiles show the new pictures without a reload", True)
+    wait.until(lambda d: all(d.find_element(By.CSS_SELECTOR, f'li.tile[data-screen="{screen}"]').get_attribute("data-thumbnail") != taken[screen]
+                             and d.execute_script(pictured, screen) for screen in online))
+    check("screenshots: acknowledged by the 3 screens online (1 offline), and their tiles load the new pictures", True)
     shot("wall")
 
     Select(by_id("group-filter")).select_by_value("astana")
@@ -416,6 +428,9 @@ try:
     day = by_id("day-list").text
     check("astana-1's page shows its day and week as timelines of the published programme, and its proofs of play",
           "(entry state-visit)" in day and f"published programme v{version}" in by_id("timeline-source").text, day[:300])
+    commands = by_id("command-rows").text
+    check("its page lists the commands it was sent, who issued them and how each was acknowledged",
+          "blank" in commands and "restore" in commands and "operator" in commands and "done" in commands, commands[:300])
     by_id("preview-at").send_keys("2024-11-27T06:00:05")
     driver.find_element(By.CSS_SELECTOR, "#preview-form button[type=submit]").click()
     wait.until(lambda d: d.execute_script("const i = document.getElementById('preview-image'); return !i.hidden && i.naturalWidth === 960;"))
@@ -462,6 +477,11 @@ try:
     overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     shot("tablet-wall")
     check("on a tablet (820 px wide) the wall fits the width", overflow <= 0, f"{overflow} px too wide")
+    by_id("menu-releases").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "proposal")))
+    overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    shot("tablet-releases")
+    check("and so does the releases page, previews and all", overflow <= 0, f"{overflow} px too wide")
     viewport(1440, 900)
 
     # The browser ran without a policy violation or script error.

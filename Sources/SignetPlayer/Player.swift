@@ -217,6 +217,7 @@ public struct Player: Service {
         var frames: ScreenFrames?
         var framesOf: String?
         var lastSent: Fingerprint?
+        var lastThumbnail: (fingerprint: Fingerprint, at: ContinuousClock.Instant)?
         while !Task.isCancelled {
             let snapshot = await state.snapshot
             let now = clock.now()
@@ -250,7 +251,13 @@ public struct Player: Service {
                     lastSent = fingerprint
                     await state.show(.init(slide: slide, fingerprint: fingerprint, decision: decision))
                     await record(decision, slide: slide, release: snapshot.programme?.current.release, fingerprint: fingerprint, at: now, in: plays)
-                    if await state.takeThumbnailRequest() { sendThumbnail(of: canvas) }
+                    let thumbnailDue = configuration.thumbnailInterval.map { interval in
+                        lastThumbnail.map { $0.fingerprint != fingerprint && ContinuousClock.now - $0.at >= interval } ?? true
+                    } ?? false
+                    if await state.takeThumbnailRequest() || thumbnailDue {
+                        sendThumbnail(of: canvas)
+                        lastThumbnail = (fingerprint, ContinuousClock.now)
+                    }
                 } catch {
                     logger.error("render failed", metadata: ["error": .string("\(error)")])
                 }

@@ -14,6 +14,9 @@ public struct PlayerConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(10)
     /// How often a frame is rendered and sent.
     public var frameInterval: Duration = .seconds(1)
+    /// A thumbnail of what the screen shows is sent when it has changed, at most this often, for
+    /// the console's wall; nil sends one only when a screenshot command asks.
+    public var thumbnailInterval: Duration? = .seconds(60)
     /// After this long without a verified update, the safe slide (S3).
     public var offlineGraceMilliseconds: Int64 = Playout.defaultOfflineGraceMilliseconds
     /// Reconnection waits double from the first to the last, each shortened by a random part

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HTTPTypes
+import HummingbirdBcrypt
 import HummingbirdTesting
 import NIOCore
 import SignetCore
@@ -77,6 +78,17 @@ struct CommandRouteTests {
                                                 time: fixture.clock.now().millisecondsSince1970)
             #expect(later.object?["commands"]?.arrayValue?.isEmpty == true)
             #expect(try await fixture.store.auditEvents().map(\.action).filter { $0.hasPrefix("command.") } == ["command.issue", "command.ack", "command.issue"])
+
+            // A screen's commands, newest first (its page in the console); only for accounts whose groups reach it.
+            let listed = try await client.json(.get, "/api/v1/commands?screen=astana-1", headers: viewing).object?["commands"]?.arrayValue ?? []
+            #expect(listed.compactMap { $0.objectValue?["action"]?.stringValue } == ["restore", "blank"])
+            #expect(listed.last?.objectValue?["result"] == .string("done") && listed.first?.objectValue?["result"] == .null)
+            _ = try await fixture.store.createAccount(name: "berliner", role: .viewer, passwordHash: Bcrypt.hash(ServerFixture.password, cost: 4),
+                                                      mustChangePassword: false, groups: ["berlin"], at: fixture.clock.now())
+            let berliner: HTTPFields = [.authorization: "Bearer \(try await client.token(for: "berliner"))"]
+            #expect(try await client.json(.get, "/api/v1/commands?screen=astana-1", headers: berliner).status == .notFound)
+            let hidden = try await client.json(.get, "/api/v1/commands?ids=\(id)", headers: berliner)
+            #expect(hidden.status == .ok && hidden.object?["commands"]?.arrayValue?.isEmpty == true, "\(hidden.text)")
         }
     }
 

@@ -74,6 +74,8 @@ struct LiveNetwork: Sendable {
         configuration.pollInterval = .seconds(60)
         configuration.heartbeatInterval = .milliseconds(200)
         configuration.frameInterval = .milliseconds(50)
+        // Thumbnails only when a screenshot command asks, so that a test can tell it was the command.
+        configuration.thumbnailInterval = nil
         return configuration
     }
 

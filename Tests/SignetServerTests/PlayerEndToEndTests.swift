@@ -57,6 +57,7 @@ struct PlayerEndToEndTests {
             try await waitFor("the approved frame again") { (try? fingerprint(of: frame))?.matches(expected) == true }
 
             // A screenshot: the player sends a thumbnail of its frame, and the console can show it.
+            #expect(try await network.client.json(.get, "/api/v1/screens/astana-1/thumbnail", headers: network.editing).status == .notFound)
             #expect(try await network.command("screenshot").result == "done")
             var thumbnail: Canvas?
             try await waitFor("the thumbnail") {

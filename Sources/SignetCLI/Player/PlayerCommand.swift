@@ -33,6 +33,8 @@ struct PlayerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between TUF refreshes (and command polls while the channel is down).") var pollSeconds = 30
     @Option(help: "Seconds between heartbeats.") var heartbeatSeconds = 10
     @Option(help: "Milliseconds between frames.") var frameMilliseconds = 1000
+    @Option(help: "Seconds between thumbnails for the console's wall, each sent only when the picture changed (0: only on a screenshot command).")
+    var thumbnailSeconds = 60
     @Option(help: "Hours without a verified update before the safe slide shows.") var offlineGraceHours = 168
     @Option(help: "The most the verified cache may hold, in MiB.") var cacheMegabytes = 2048
     @Option(help: "Log level: debug, info, notice, warning, error.") var logLevel = "info"
@@ -42,7 +44,7 @@ struct PlayerCommand: AsyncParsableCommand {
         guard (enroll == nil) == (server == nil), (enroll == nil) == (root == nil) else {
             throw ValidationError("--enroll, --server and --root go together")
         }
-        guard pollSeconds >= 1, heartbeatSeconds >= 1, frameMilliseconds >= 10, offlineGraceHours >= 0, cacheMegabytes >= 1 else {
+        guard pollSeconds >= 1, heartbeatSeconds >= 1, frameMilliseconds >= 10, thumbnailSeconds >= 0, offlineGraceHours >= 0, cacheMegabytes >= 1 else {
             throw ValidationError("intervals must be positive")
         }
     }
@@ -68,6 +70,7 @@ struct PlayerCommand: AsyncParsableCommand {
         configuration.pollInterval = .seconds(pollSeconds)
         configuration.heartbeatInterval = .seconds(heartbeatSeconds)
         configuration.frameInterval = .milliseconds(frameMilliseconds)
+        configuration.thumbnailInterval = thumbnailSeconds == 0 ? nil : .seconds(thumbnailSeconds)
         configuration.offlineGraceMilliseconds = Int64(offlineGraceHours) * 3_600_000
         configuration.cacheQuotaBytes = Int64(cacheMegabytes) << 20
         if let faultPause {

@@ -47,11 +47,27 @@ enum CommandRoutes {
                                       "expires": .string(expires.iso8601), "commands": .array(commands)], status: .created)
         }
 
-        routes.on(.get, "/api/v1/commands") { request, _, _ in
-            let text = request.uri.queryParameters["ids"].map(String.init) ?? ""
-            let ids = text.split(separator: ",").compactMap { Int64($0) }
-            guard !ids.isEmpty, ids.count <= 20_000 else { throw APIError(.badRequest, "ids: command ids, comma-separated") }
-            return JSONBody.response(["commands": .array(try await services.store.commands(ids: ids).map { .object(describe($0)) })])
+        routes.on(.get, "/api/v1/commands") { request, _, principal in
+            let account = principal!.account
+            let records: [CommandRecord]
+            if let screen = request.uri.queryParameters["screen"].map(String.init) {
+                // A screen's latest commands (its page in the console).
+                try await services.checkScreenAccess(screen, account)
+                records = try await services.store.latestCommandRecords(screen: screen, limit: 50)
+            } else {
+                let text = request.uri.queryParameters["ids"].map(String.init) ?? ""
+                let ids = text.split(separator: ",").compactMap { Int64($0) }
+                guard !ids.isEmpty, ids.count <= 20_000 else { throw APIError(.badRequest, "ids: command ids, comma-separated (or screen: a screen id)") }
+                let found = try await services.store.commandRecords(ids: ids)
+                // An account limited to groups sees the commands to its screens only.
+                if account.groups.isEmpty {
+                    records = found
+                } else {
+                    let visible = Set(try await services.store.screens().filter { account.covers($0.groups) }.map(\.id))
+                    records = found.filter { visible.contains($0.screen) }
+                }
+            }
+            return JSONBody.response(["commands": .array(records.map { .object(describe($0)) })])
         }
 
         routes.on(.get, "/api/v1/devices/commands") { _, context, _ in
@@ -72,7 +88,7 @@ enum CommandRoutes {
         }
     }
 
-    static func describe(_ command: IssuedCommand) -> JSONObject {
+    static func describe(_ command: CommandRecord) -> JSONObject {
         ["id": .integer(command.id), "screen": .string(command.screen), "sequence": .integer(command.sequence),
          "action": .string(command.action), "issued_by": .string(command.issuedBy), "issued_at": .string(command.issuedAt.iso8601),
          "expires": .string(command.expires.iso8601),

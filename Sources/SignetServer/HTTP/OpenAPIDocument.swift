@@ -33,7 +33,7 @@ enum OpenAPIDocument {
         "GET /api/v1/devices/channel": "A device opens its WebSocket (signed upgrade request): commands and release notices in; acknowledgements and heartbeats out, one JSON object per text message.",
         "POST /api/v1/devices/commands/{id}/ack": "A device acknowledges a command: {\"result\": \"done\"} or refused with a reason.",
         "POST /api/v1/commands": "Issue blank, safe, restore, brightness, lockdown or unlock to screens, a group or all; one signed command per screen.",
-        "GET /api/v1/commands": "Commands by id (?ids=1,2,3) with their acknowledgements.",
+        "GET /api/v1/commands": "Commands by id (?ids=1,2,3), or a screen's newest 50 (?screen=ID), with their acknowledgements.",
         "POST /api/v1/devices/heartbeat": "A device reports what it shows (release, slide, fingerprint, uptime, cache), signed with its key.",
         "GET /api/v1/session": "The signed-in account and the session's CSRF token.",
         "DELETE /api/v1/session": "Sign out.",

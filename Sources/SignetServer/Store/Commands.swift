@@ -11,6 +11,33 @@ struct ReceivedAcknowledgement: Sendable {
     let at: Instant
 }
 
+/// What a list shows of a command: to which screen, what, by whom, when, and how it was
+/// acknowledged (without the signed document, which costs a proof to make).
+public struct CommandRecord: Sendable, Equatable {
+    public let id: Int64
+    public let screen: String
+    public let sequence: Int64
+    public let action: String
+    public let issuedBy: String
+    public let issuedAt: Instant
+    public let expires: Instant
+    public let acknowledgedAt: Instant?
+    /// `done`, or `refused: reason`, as the player reported it.
+    public let result: String?
+
+    init(_ row: Row) {
+        id = row["id"]
+        screen = row["screen_id"]
+        sequence = row["sequence"]
+        action = row["action"]
+        issuedBy = row["issued_by"]
+        issuedAt = Instant(millisecondsSince1970: row["issued_ms"])
+        expires = Instant(millisecondsSince1970: row["expires_ms"])
+        acknowledgedAt = (row["acked_ms"] as Int64?).map(Instant.init(millisecondsSince1970:))
+        result = row["result"]
+    }
+}
+
 /// A command as issued to one screen, and its acknowledgement once the player reports it.
 public struct IssuedCommand: Sendable, Equatable {
     public let id: Int64
@@ -230,6 +257,28 @@ extension ServerStore {
 
     static let acknowledgementsPerEvent = 2_000
 
+    /// The commands `ids`, as lists show them.
+    public func commandRecords(ids: [Int64]) async throws -> [CommandRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, screen_id, sequence, action, issued_by, issued_ms, expires_ms, acked_ms, result FROM command
+                WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id
+                """, arguments: StatementArguments(ids)).map(CommandRecord.init)
+        }
+    }
+
+    /// The newest `limit` commands to `screen`, newest first.
+    public func latestCommandRecords(screen: String, limit: Int) async throws -> [CommandRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, screen_id, sequence, action, issued_by, issued_ms, expires_ms, acked_ms, result FROM command
+                WHERE screen_id = ? ORDER BY id DESC LIMIT ?
+                """, arguments: [screen, limit]).map(CommandRecord.init)
+        }
+    }
+
+    /// The commands `ids` with their signed documents, as the screens received them.
     public func commands(ids: [Int64]) async throws -> [IssuedCommand] {
         guard !ids.isEmpty else { return [] }
         return try await database.read { db in

@@ -32,7 +32,11 @@ export function time(iso) {
   return iso ? new Date(iso).toLocaleString() : '';
 }
 
+// Options are replaced only when they differ: a live update must not rebuild a list someone is
+// choosing from.
 export function fillSelect(select, options) {
+  const current = [...select.options].map((option) => [option.value, option.textContent]);
+  if (current.length === options.length && current.every(([value, label], index) => value === options[index][0] && label === options[index][1])) return;
   const chosen = select.value;
   select.replaceChildren(...options.map(([value, label]) => {
     const option = element('option', null, label);

@@ -86,6 +86,14 @@ export async function openScreen(id) {
                  element('td', null, play.release ? `${play.release}` : ''), element('td', null, `${play.sequence}`));
       return row;
     }));
+    const commands = (await api('GET', `/api/v1/commands?screen=${encodeURIComponent(id)}`)).commands;
+    $('command-rows').replaceChildren(...(commands.length ? commands.map((command) => {
+      const row = element('tr', command.result && command.result !== 'done' ? 'error' : null);
+      row.append(element('td', null, time(command.issued_at)), element('td', null, `${command.action} (#${command.sequence})`),
+                 element('td', null, command.issued_by), element('td', null, command.result || 'not yet acknowledged'),
+                 element('td', null, time(command.acknowledged_at)));
+      return row;
+    }) : [messageRow('none', 5)]));
     const events = (await api('GET', '/api/v1/audit?latest=1000')).events.filter((event) => event.subject === id && event.action !== 'play.batch');
     $('screen-events').replaceChildren(...(events.length ? events.slice(0, 30).map((event) =>
       element('li', event.action.startsWith('alert') ? 'error' : null, `${time(event.at)} ${event.action} by ${event.actor} from ${event.address}`))
