@@ -82,7 +82,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
-            resources: [.copy("Console/Public")],
+            // Processed file by file (copied flat into the bundle), so that an edit to any one is picked up by an incremental build.
+            resources: [.process("Console/Public")],
             swiftSettings: swiftSettings
         ),
         // The player: enrollment, its channel to the server, the verified cache, playout, commands.

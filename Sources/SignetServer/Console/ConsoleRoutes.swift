@@ -18,7 +18,7 @@ enum ConsoleRoutes {
     }
 
     static func register(_ routes: GuardedRouter) {
-        let folder = Bundle.module.resourceURL?.appendingPathComponent("Public").path
+        let folder = Bundle.module.resourceURL?.path
         @Sendable func file(_ name: String) throws -> Response {
             guard let type = type(of: name) else { throw APIError(.notFound, "no such console file") }
             guard let folder else {

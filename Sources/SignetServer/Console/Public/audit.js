@@ -46,16 +46,7 @@ $('forensics-form').addEventListener('submit', async (event) => {
 // fork or roll back. Screens on the wall with an alert of their own are listed above them.
 export async function openAlerts() {
   show('alerts');
-  const current = state.screens.filter((screen) => !screen.online || (screen.heartbeat && screen.heartbeat.log_alert));
-  $('alert-now').replaceChildren(...(current.length ? current.map((screen) => {
-    const item = element('li', 'error');
-    const link = element('a', null, screen.name || screen.id);
-    link.href = `#screen/${encodeURIComponent(screen.id)}`;
-    const why = screen.heartbeat && screen.heartbeat.log_alert ? `saw the transparency log fork: ${screen.heartbeat.log_alert}`
-      : screen.last_seen ? `offline since ${time(screen.last_seen)}` : 'never seen';
-    item.append(link, element('span', null, `: ${why}`));
-    return item;
-  }) : [element('li', 'status', 'Every screen is online and none has seen the log fork.')]));
+  renderAlertsNow();
   try {
     const events = (await api('GET', '/api/v1/audit?latest=200&alerts=true')).events;
     $('alert-rows').replaceChildren(...(events.length ? events.map((event) => {
@@ -67,4 +58,20 @@ export async function openAlerts() {
   } catch (error) {
     $('alert-rows').replaceChildren(messageRow(error.message, 5, 'error'));
   }
+}
+
+// What needs attention now follows the wall's live list.
+document.addEventListener('screens', () => { if (!$('alerts').hidden) renderAlertsNow(); });
+
+function renderAlertsNow() {
+  const current = state.screens.filter((screen) => !screen.online || (screen.heartbeat && screen.heartbeat.log_alert));
+  $('alert-now').replaceChildren(...(current.length ? current.map((screen) => {
+    const item = element('li', 'error');
+    const link = element('a', null, screen.name || screen.id);
+    link.href = `#screen/${encodeURIComponent(screen.id)}`;
+    const why = screen.heartbeat && screen.heartbeat.log_alert ? `saw the transparency log fork: ${screen.heartbeat.log_alert}`
+      : screen.last_seen ? `offline since ${time(screen.last_seen)}` : 'never seen';
+    item.append(link, element('span', null, `: ${why}`));
+    return item;
+  }) : [element('li', 'status', 'Every screen is online and none has seen the log fork.')]));
 }

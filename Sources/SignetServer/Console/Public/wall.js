@@ -17,6 +17,7 @@ export function listenToWall() {
     state.screens = data.screens;
     $('live').textContent = `live, updated ${new Date(data.at).toLocaleTimeString()}`;
     renderWall();
+    // Other views that follow the list (alerts) listen for this.
     document.dispatchEvent(new CustomEvent('screens'));
   });
   events.addEventListener('error', () => { $('live').textContent = 'reconnecting…'; });
@@ -28,7 +29,7 @@ export function stopListening() {
   state.events = null;
 }
 
-export function groupsOf(screens) {
+function groupsOf(screens) {
   return [...new Set(screens.flatMap((screen) => screen.groups || []))].sort();
 }
 
