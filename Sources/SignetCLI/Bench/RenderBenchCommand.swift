@@ -43,8 +43,12 @@ struct RenderBenchCommand: AsyncParsableCommand {
         let ours = try renderer.prepare("slide", of: programme, for: screen) { $0 == hash ? photo : nil }.render()
         let theirs = try imageMagickFrame(photoPath)
         let distance = Fingerprint(of: ours).distance(to: Fingerprint(rgb: theirs, width: Self.width, height: Self.height))
-        status("frames agree: fingerprint distance \(distance) (threshold \(Fingerprint.threshold))")
-        guard distance <= Fingerprint.threshold else { throw CLIError("Signet's and ImageMagick's frames differ (distance \(distance))") }
+        // Two renderers antialias text and filter the scaled photo each their own way, so the same
+        // composition differs by a little more than one renderer's frames under dimming and blur;
+        // anything missing, moved or recoloured is over 150.
+        let sameComposition = 32
+        status("frames agree: fingerprint distance \(distance) (same composition by two renderers: at most \(sameComposition))")
+        guard distance <= sameComposition else { throw CLIError("Signet's and ImageMagick's frames differ (distance \(distance))") }
 
         status("\(iterations) runs each, alternating; Signet renders \(frames) frames per run, ImageMagick composes one (MAGICK_THREAD_LIMIT=1) …")
         var frameTimes: [Double] = [], coldTimes: [Double] = [], magickTimes: [Double] = []

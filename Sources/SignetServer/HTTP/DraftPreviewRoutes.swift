@@ -45,7 +45,7 @@ enum DraftPreviewRoutes {
         }
     }
 
-    /// The renderer words a warning as `slides.ID.elements[N]: what`; the field is the document's path.
+    /// The renderer words a warning as `slides.ID.elements[N].size: what`; the field is the document's path.
     static func warning(_ text: String) -> JSONValue {
         guard let colon = text.range(of: ": ") else { return note(field: nil, text) }
         return note(field: "programme." + text[..<colon.lowerBound], String(text[colon.upperBound...]))
