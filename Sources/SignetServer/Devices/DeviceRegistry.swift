@@ -55,7 +55,12 @@ actor DeviceRegistry {
     }
 
     func thumbnailReceived(_ screen: String, at instant: Instant) { thumbnails[screen] = instant }
-    func thumbnailTime(_ screen: String) -> Instant? { thumbnails[screen] }
+
+    /// Each screen's latest heartbeat and thumbnail time, in one call for a whole list (the wall
+    /// asks for every screen twice a second per open console).
+    func wallStates(_ screens: [String]) -> [(status: DeviceStatus?, thumbnailAt: Instant?)] {
+        screens.map { (latest[$0], thumbnails[$0]) }
+    }
 
     /// Whether this is the first heartbeat of `screen` to carry a log alert (since the server started).
     func firstLogAlert(_ screen: String) -> Bool { loggedForks.insert(screen).inserted }

@@ -122,17 +122,18 @@ extension Services {
     func screenList(for account: Account) async throws -> [JSONValue] {
         let visible = try await store.screens().filter { account.covers($0.groups) }
         let now = clock.now()
+        let states = await devices.wallStates(visible.map(\.id))
         var screens: [JSONValue] = []
-        for screen in visible {
+        for (screen, state) in zip(visible, states) {
             var object = ScreenRoutes.describe(screen)
-            if let status = await devices.status(screen.id) {
+            if let status = state.status {
                 object["last_seen"] = .string(status.lastSeen.iso8601)
                 object["online"] = .bool(now.millisecondsSince1970 - status.lastSeen.millisecondsSince1970 <= Int64(config.offlineAfterSeconds) * 1000)
                 object["heartbeat"] = (try? JSONParser().parse(status.heartbeat)) ?? .null
             } else {
                 object["online"] = false
             }
-            if let thumbnail = await devices.thumbnailTime(screen.id) { object["thumbnail_at"] = .string(thumbnail.iso8601) }
+            if let thumbnail = state.thumbnailAt { object["thumbnail_at"] = .string(thumbnail.iso8601) }
             screens.append(.object(object))
         }
         return screens
