@@ -14,6 +14,8 @@ public struct ForensicExamination {
     var checks: [ForensicReport.Check] = []
     /// Log entries that verified under the checkpoint, by index.
     var logged: [Int64: LoggedEvent] = [:]
+    /// Whether the reported frame is the one the approved programme makes (nil: not compared).
+    var frameMatches: Bool?
 
     public static func examine(_ evidence: ForensicEvidence, trustedRoot: [UInt8], render: Render) -> ForensicReport {
         var examination = ForensicExamination(evidence: evidence)
@@ -35,14 +37,15 @@ public struct ForensicExamination {
                 frame = compareFrame(showing, programme: programme, render: render)
             }
         }
-        if let showing, showing.mode != .programme { frame = explainCommanded(showing) }
+        if let showing, showing.mode != .programme { frame = showing.contained.map { Self.explainContained(showing, step: $0) } ?? explainCommanded(showing) }
+        let display = showing.map { Self.classifyDisplay($0, frameMatches: frameMatches, chain: evidence.plays.map(\.record)) }
         if showing == nil, let last = evidence.plays.map(\.record).filter({ $0.end <= evidence.at.millisecondsSince1970 }).max(by: { $0.end < $1.end }) {
             frame = "no record yet: the screen's last record ends at \(Instant(millisecondsSince1970: last.end).iso8601) "
                 + "(a showing is reported when it ends; the screen may still be showing it, or be off)"
         }
         let commands = verifyCommands(root: roots.last)
         return ForensicReport(screen: evidence.screen, at: evidence.at, logOrigin: origin, logSize: size, showing: showing,
-                              release: release, frame: frame, commands: commands, checks: checks)
+                              release: release, frame: frame, display: display, commands: commands, checks: checks)
     }
 
     // MARK: Roots and the log
@@ -218,12 +221,63 @@ public struct ForensicExamination {
             }
             let distance = reported.distance(to: expected.fingerprint)
             let matches = distance <= Fingerprint.threshold
+            frameMatches = matches
             check(matches, "the frame's fingerprint \(matches ? "matches" : "DOES NOT MATCH") the approved frame (distance \(distance), threshold \(Fingerprint.threshold))")
             return matches ? "the approved frame (fingerprint distance \(distance))" : "NOT the approved frame (fingerprint distance \(distance))"
         } catch {
             check(false, "the approved programme cannot be rendered: \(error)")
             return "not compared: \(error)"
         }
+    }
+
+    /// Where the fault was (S5), from the player's signed record of the moment: its frame against
+    /// the approved one (rendered here: `frameMatches`, and as the release carried it), and its
+    /// capture; for a screen held by containment, the record of the chain that set it off.
+    static func classifyDisplay(_ record: PlayRecord, frameMatches: Bool?, chain: [PlayRecord]) -> ForensicReport.Display {
+        let reported = record.fingerprint.flatMap(Fingerprint.init)
+        if frameMatches == false || Self.mismatches(record) {
+            return .init(verdict: DeviceAlert.Classification.player.rawValue,
+                         detail: "the player's own frame is not the approved one: the player is compromised or faulty")
+        }
+        switch record.capture {
+        case .mismatch:
+            var distance: Int?
+            if let captured = record.captured.flatMap(Fingerprint.init), let reported { distance = captured.distance(to: reported) }
+            return .init(verdict: DeviceAlert.Classification.downstream.rawValue,
+                         detail: "the player output the approved frame; the screen's capture showed another picture"
+                            + (distance.map { " (fingerprint distance \($0))" } ?? "") + ": the fault is between the player and the screen")
+        case .missing:
+            return .init(verdict: DeviceAlert.Classification.capture.rawValue,
+                         detail: "the player output \(record.mode == .black ? "black" : "the approved frame"); its capture delivered no picture, so the screen itself is unconfirmed")
+        case .match, nil:
+            break
+        }
+        if let step = record.contained {
+            // What led to containment: the latest earlier record of the chain that mismatched.
+            let earlier = chain.filter { $0.sequence < record.sequence }
+            let cause = earlier.filter { $0.capture == PlayRecord.Capture.mismatch || Self.mismatches($0) }.max { $0.sequence < $1.sequence }
+            let verdict: DeviceAlert.Classification? = cause.map { Self.mismatches($0) ? .player : .downstream }
+            return .init(verdict: verdict?.rawValue ?? "contained",
+                         detail: "contained (\(step))" + (cause.map { " after record \($0.sequence) showed a mismatch" } ?? "")
+                            + (record.capture == .match ? "; the capture confirms the screen shows it" : ""))
+        }
+        if record.mode != .programme {
+            return .init(verdict: "commanded", detail: "\(record.mode.rawValue) as commanded" + (record.capture == .match ? "; the capture confirms it" : ""))
+        }
+        return .init(verdict: "as approved", detail: record.capture == .match
+                     ? "the player's frame and the screen's capture both match the approved frame"
+                     : "the player's frame matches the approved frame (this screen has no capture to confirm the screen)")
+    }
+
+    /// Whether a record's frame differs from the fingerprint its release approved for the slide.
+    static func mismatches(_ record: PlayRecord) -> Bool {
+        guard let reported = record.fingerprint.flatMap(Fingerprint.init), let expected = record.expected.flatMap(Fingerprint.init) else { return false }
+        return !reported.matches(expected)
+    }
+
+    /// Black or the safe slide held by containment (S5), not by a command.
+    static func explainContained(_ showing: PlayRecord, step: String) -> String {
+        "\(showing.mode.rawValue), held by the player's containment (\(step)) after the screen did not show the approved frame"
     }
 
     /// Black or the safe slide: the command that put the screen there, if the evidence has one.

@@ -43,6 +43,13 @@ public struct ForensicReport: Sendable {
         public let verifies: Bool
     }
 
+    /// Where the display fault was, if any (S5): `as approved`, `commanded`, `contained`, or one of
+    /// `DeviceAlert.Classification`'s classes, with why.
+    public struct Display: Sendable, Equatable {
+        public let verdict: String
+        public let detail: String
+    }
+
     public let screen: String
     public let at: Instant
     public let logOrigin: String?
@@ -52,6 +59,7 @@ public struct ForensicReport: Sendable {
     public let release: Release?
     /// Whether the frame shown was the one the approved programme makes, in words.
     public let frame: String?
+    public let display: Display?
     public let commands: [CommandSeen]
     public let checks: [Check]
 
@@ -68,6 +76,7 @@ public struct ForensicReport: Sendable {
             lines.append("  showing: no proof of play covers this moment")
         }
         if let frame { lines.append("  frame: \(frame)") }
+        if let display { lines.append("  display: \(display.verdict): \(display.detail)") }
         if let release {
             lines.append("Why it was legitimate: \(release.role) v\(release.version) (programme v\(release.programmeVersion)), proposal \(release.proposal) by \(release.proposedBy)")
             lines.append("  \(release.approvals.filter(\.verifies).count) of \(release.threshold) approver signatures required verify"
@@ -98,6 +107,7 @@ public struct ForensicReport: Sendable {
             "log": .object(["origin": logOrigin.map(JSONValue.string) ?? .null, "size": logSize.map(JSONValue.integer) ?? .null]),
             "showing": showing.map { .object($0.jsonObject()) } ?? .null,
             "frame": frame.map(JSONValue.string) ?? .null,
+            "display": display.map { .object(["verdict": .string($0.verdict), "detail": .string($0.detail)]) } ?? .null,
             "release": release.map { release in
                 .object(["role": .string(release.role), "version": .integer(release.version), "programme_version": .integer(release.programmeVersion),
                          "proposal": .integer(release.proposal), "proposed_by": .string(release.proposedBy), "threshold": .integer(release.threshold),

@@ -1,5 +1,6 @@
 import Foundation
 import SignetCore
+import SignetRender
 import SignetTUFClient
 
 /// The player's verified cache: programme documents and assets stored once by SHA-256 under
@@ -15,6 +16,9 @@ public struct ContentCache: Sendable {
         public let programme: String
         public let release: Int64
         public let assets: [String]
+        /// The approved fingerprint of each slide on this screen, as the release carries them
+        /// (empty for a release without them: its frames cannot be checked).
+        public var fingerprints: [String: Fingerprint] = [:]
     }
 
     public let folder: String
@@ -62,12 +66,14 @@ public struct ContentCache: Sendable {
 
     /// The same, for a programme the caller has just read from the cache and parsed (a large
     /// programme is not parsed twice).
-    func install(programme sha256: String, parsed programme: Programme, release: Int64) throws -> Current {
+    func install(programme sha256: String, parsed programme: Programme, release: Int64, fingerprints: [String: Fingerprint] = [:]) throws -> Current {
         let absent = missing(for: programme)
         guard absent.isEmpty else { throw PlayerError("programme \(sha256.prefix(16)) needs assets not in the cache: \(absent.joined(separator: ", "))") }
-        let current = Current(programme: sha256, release: release, assets: programme.assets.keys.sorted())
+        let current = Current(programme: sha256, release: release, assets: programme.assets.keys.sorted(), fingerprints: fingerprints)
+        var slides = JSONObject()
+        for (slide, fingerprint) in fingerprints { slides[slide] = .string(fingerprint.description) }
         let document: JSONValue = .object(["programme": .string(sha256), "release": .integer(release),
-                                           "assets": .array(current.assets.map(JSONValue.string))])
+                                           "assets": .array(current.assets.map(JSONValue.string)), "fingerprints": .object(slides)])
         try AtomicFile.write(JSONWriter.compact.encode(document), to: pointer, permissions: 0o600)
         return current
     }
@@ -78,7 +84,11 @@ public struct ContentCache: Sendable {
               let sha256 = object["programme"]?.stringValue, let release = object["release"]?.integerValue,
               let assets = object["assets"]?.arrayValue?.compactMap(\.stringValue)
         else { return nil }
-        return Current(programme: sha256, release: release, assets: assets)
+        var fingerprints: [String: Fingerprint] = [:]
+        for (slide, text) in object["fingerprints"]?.objectValue ?? [:] {
+            if let fingerprint = text.stringValue.flatMap(Fingerprint.init) { fingerprints[slide] = fingerprint }
+        }
+        return Current(programme: sha256, release: release, assets: assets, fingerprints: fingerprints)
     }
 
     /// The programme in use, re-verified; nil before the first install, or if its files are damaged.

@@ -103,6 +103,10 @@ public actor DeviceClient {
         _ = try await send(.POST, "/api/v1/devices/heartbeat", body: .object(heartbeat.jsonObject()))
     }
 
+    public func alert(_ alert: DeviceAlert) async throws {
+        _ = try await send(.POST, "/api/v1/devices/alert", body: .object(alert.jsonObject()))
+    }
+
     /// The commands waiting for this screen, each as its signed document's bytes.
     public func pendingCommands() async throws -> [[UInt8]] {
         let answer = try await send(.GET, "/api/v1/devices/commands")

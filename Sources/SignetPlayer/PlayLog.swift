@@ -39,9 +39,12 @@ actor PlayLog {
 
     /// What is on screen now. The showing in progress goes on if it is the same, or ends and a new
     /// one starts.
-    func observe(mode: PlayRecord.Mode, slide: String?, release: Int64?, fingerprint: String?, at now: Int64) throws {
+    func observe(mode: PlayRecord.Mode, slide: String?, release: Int64?, fingerprint: String?, expected: String? = nil,
+                 capture: PlayRecord.Capture? = nil, captured: String? = nil, contained: String? = nil, at now: Int64) throws {
         let next = PlayRecord(sequence: (head?.sequence ?? 0) + 1, previous: head?.hash ?? PlayRecord.genesis, screen: screen,
-                              mode: mode, slide: mode == .black ? nil : slide, release: release, start: now, end: now, fingerprint: fingerprint)
+                              mode: mode, slide: mode == .black ? nil : slide, release: release, start: now, end: now, fingerprint: fingerprint,
+                              expected: expected, capture: capture, captured: capture == .mismatch ? captured : nil,
+                              contained: mode == .programme ? nil : contained)
         if var current = open, current.showsSame(as: next) {
             current.end = max(current.end, now)
             open = current
@@ -51,7 +54,8 @@ actor PlayLog {
             current.end = max(current.start, now)
             close(current)
             open = PlayRecord(sequence: current.sequence + 1, previous: current.hash, screen: screen, mode: next.mode, slide: next.slide,
-                              release: release, start: now, end: now, fingerprint: fingerprint)
+                              release: release, start: now, end: now, fingerprint: fingerprint, expected: expected, capture: next.capture,
+                              captured: next.captured, contained: next.contained)
         } else {
             open = next
         }

@@ -34,7 +34,9 @@ public struct Player: Service {
 
     public func run() async throws {
         let cache = try ContentCache(folder: configuration.cacheFolder)
-        let state = try PlayerState(controlStore: ControlStore(path: configuration.controlPath), cache: cache)
+        let display = DisplayVerifier(policy: configuration.containment, captureConfigured: configuration.capture != nil,
+                                      latencyMilliseconds: configuration.captureLatencyMilliseconds)
+        let state = try PlayerState(controlStore: ControlStore(path: configuration.controlPath), cache: cache, display: display)
         let plays = try PlayLog(path: configuration.playLogPath, screen: identity.screen, keyID: identity.key.keyID)
         let typeface = try Typeface(name: (configuration.fontPath as NSString).lastPathComponent,
                                     bytes: Array(try Data(contentsOf: URL(fileURLWithPath: configuration.fontPath))))
@@ -52,6 +54,7 @@ public struct Player: Service {
                 group.addTask { await heartbeats(state: state, cache: cache) }
                 group.addTask { await proofsOfPlay(plays) }
                 group.addTask { await witnessLog(state: state) }
+                if let capture = configuration.capture { group.addTask { await watchCapture(capture, state: state) } }
             }
         }
         logger.info("player stopped", metadata: ["screen": .string(identity.screen)])
@@ -168,9 +171,10 @@ public struct Player: Service {
     // MARK: Updates
 
     func update(_ requests: AsyncStream<Void>, state: PlayerState, cache: ContentCache) async {
-        let base = identity.server + "/repository"
+        let base = configuration.repository ?? identity.server + "/repository"
         let source = ReleaseSource(metadataBaseURL: base + "/metadata/", targetsBaseURL: base + "/targets/",
                                    metadataDirectory: configuration.metadataFolder, fetcher: HTTPFetcher(client: http))
+        var refusedFor: String?
         for await _ in requests {
             if await state.control.lockdown {
                 logger.info("lockdown: no update taken")
@@ -182,6 +186,7 @@ public struct Player: Service {
                 let current = try await ReleaseSync.update(from: source, now: now.tufTime, cache: cache, screen: identity.screen,
                                                            quotaBytes: configuration.cacheQuotaBytes, checkpoint: faultCheckpoint(replacing: before))
                 try cache.recordVerified(at: now)
+                refusedFor = nil
                 await state.verified(at: now, programme: current == before ? nil : cache.current())
                 if current != before {
                     logger.notice("release in use", metadata: ["release": .stringConvertible(current.release),
@@ -191,7 +196,22 @@ public struct Player: Service {
             } catch {
                 logger.warning("update failed; the programme in use stays", metadata: [
                     "release": .string(before.map { String($0.release) } ?? "none"), "error": .string("\(error)")])
+                // Metadata that does not verify is what an attack looks like: the server hears of
+                // it at once (once per reason), not only this log.
+                if let refusal = error as? TUFError, Self.looksLikeAnAttack(refusal), refusal.message != refusedFor {
+                    refusedFor = refusal.message
+                    await report(.init(alerts: [DeviceAlert(kind: .updateRefused, release: before?.release, detail: String(refusal.message.prefix(500)),
+                                                            at: clock.now().millisecondsSince1970)]), state: state)
+                }
             }
+        }
+    }
+
+    /// Refusals of metadata itself (signatures, versions, expiry, hashes), not of the network.
+    static func looksLikeAnAttack(_ error: TUFError) -> Bool {
+        switch error.kind {
+        case .malformed, .wrongType, .unsupportedSpecVersion, .threshold, .badVersion, .expired, .lengthMismatch, .hashMismatch: true
+        case .equalVersion, .missingMetadata, .httpStatus, .download, .storage, .workflow: false
         }
     }
 
@@ -202,6 +222,13 @@ public struct Player: Service {
             FileHandle.standardError.write(Data("signet player: fault pause at \(stage.rawValue)\n".utf8))
             try? await Task.sleep(for: .seconds(600))
         }
+    }
+
+    /// For fault tests (`faultSlide`): the frame with its colours inverted.
+    static func faulty(_ canvas: Canvas) -> Canvas {
+        var inverted = canvas
+        for index in inverted.pixels.indices where index % 4 != 3 { inverted.pixels[index] = 255 - inverted.pixels[index] }
+        return inverted
     }
 
     // MARK: Playout
@@ -229,28 +256,41 @@ public struct Player: Service {
                     logger.error("the programme has no timeline for this screen", metadata: ["error": .string("\(error)")])
                 }
             }
-            let decision = Playout.decide(snapshot.control, hasProgramme: frames != nil, lastVerified: snapshot.lastVerified, now: now,
-                                          offlineGrace: configuration.offlineGraceMilliseconds)
+            let decision = Playout.decide(snapshot.control, containment: snapshot.containment, hasProgramme: frames != nil,
+                                          lastVerified: snapshot.lastVerified, now: now, offlineGrace: configuration.offlineGraceMilliseconds)
             if var screenFrames = frames {
                 do {
-                    let canvas = try Playout.frame(decision, frames: &screenFrames, state: snapshot.control, at: now)
+                    // Containment's re-output draws the frame afresh: a damaged prepared slide goes.
+                    if await state.takeRedrawRequest() { screenFrames = ScreenFrames(engine: screenFrames.engine, renderer: renderer) { cache.object($0) } }
+                    let frame = try Playout.frame(decision, frames: &screenFrames, state: snapshot.control, at: now)
+                    let faulty = frame.slide != nil && frame.slide == configuration.faultSlide
+                    let canvas = faulty ? Self.faulty(frame.canvas) : frame.canvas
+                    // What the outputs carry (dimmed by the brightness policy), which the capture
+                    // is held to; and the frame as drawn before dimming, which is what approvers
+                    // saw and what heartbeats and proofs of play report.
                     let fingerprint = Fingerprint(of: canvas)
-                    let slide: String? = switch decision {
-                    case .programme: screenFrames.engine.showing(at: now).slide
-                    case .safeSlide: screenFrames.engine.screen.safeSlide
-                    case .black: nil
-                    }
+                    let drawn = frame.drawn == frame.canvas ? fingerprint : Fingerprint(of: faulty ? Self.faulty(frame.drawn) : frame.drawn)
+                    let slide = frame.slide
                     for index in sinks.indices where fingerprint != lastSent || !(sinks[index] is PNGFileSink) {
                         do { try sinks[index].send(canvas) } catch {
                             logger.error("output failed", metadata: ["output": .string(sinks[index].name), "error": .string("\(error)")])
                         }
                     }
+                    await state.outputs(fingerprint)
                     if fingerprint != lastSent {
                         logger.info("on screen", metadata: ["slide": .string(slide ?? "black"), "why": .string(decision.summary)])
                     }
                     lastSent = fingerprint
-                    await state.show(.init(slide: slide, fingerprint: fingerprint, decision: decision))
-                    await record(decision, slide: slide, release: snapshot.programme?.current.release, fingerprint: fingerprint, at: now, in: plays)
+                    let release = snapshot.programme?.current.release
+                    let expected = slide.flatMap { snapshot.programme?.current.fingerprints[$0] }
+                    if frame.steady, slide != nil {
+                        await report(await state.checkRender(slide: slide, release: release, rendered: drawn, expected: expected,
+                                                             wall: now.millisecondsSince1970), state: state)
+                    }
+                    await state.show(.init(slide: slide, fingerprint: drawn, decision: decision))
+                    let verifier = await state.display
+                    await record(decision, slide: slide, release: release, fingerprint: drawn, expected: expected, verifier: verifier,
+                                 at: now, in: plays)
                     let thumbnailDue = configuration.thumbnailInterval.map { interval in
                         lastThumbnail.map { $0.fingerprint != fingerprint && ContinuousClock.now - $0.at >= interval } ?? true
                     } ?? false
@@ -278,16 +318,68 @@ public struct Player: Service {
     /// How soon a command's effect reaches the outputs, at most.
     static let commandLatency: Duration = .milliseconds(50)
 
-    func record(_ decision: Playout.Decision, slide: String?, release: Int64?, fingerprint: Fingerprint?, at now: Instant, in plays: PlayLog) async {
-        let mode: PlayRecord.Mode = switch decision {
+    static func mode(_ decision: Playout.Decision) -> PlayRecord.Mode {
+        switch decision {
         case .programme: .programme
         case .safeSlide: .safe
         case .black: .black
         }
+    }
+
+    /// The containment step a decision carries out, if containment made it.
+    static func containment(_ decision: Playout.Decision) -> String? {
+        switch decision {
+        case .safeSlide(let reason) where reason.hasPrefix("contained"): Containment.Step.safeSlide.rawValue
+        case .black(let reason) where reason.hasPrefix("contained"): Containment.Step.black.rawValue
+        default: nil
+        }
+    }
+
+    func record(_ decision: Playout.Decision, slide: String?, release: Int64?, fingerprint: Fingerprint?, expected: Fingerprint? = nil,
+                verifier: DisplayVerifier? = nil, at now: Instant, in plays: PlayLog) async {
         do {
-            try await plays.observe(mode: mode, slide: slide, release: release, fingerprint: fingerprint?.description, at: now.millisecondsSince1970)
+            try await plays.observe(mode: Self.mode(decision), slide: slide, release: release, fingerprint: fingerprint?.description,
+                                    expected: expected?.description, capture: verifier?.capture, captured: verifier?.captured?.description,
+                                    contained: Self.containment(decision), at: now.millisecondsSince1970)
         } catch {
             logger.error("proof of play not saved", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    // MARK: Display verification
+
+    /// Checks the capture's newest picture every capture interval.
+    func watchCapture(_ source: CaptureSource, state: PlayerState) async {
+        let reader = CaptureReader(source)
+        defer { reader.stop() }
+        logger.info("capture checks", metadata: ["source": .string("\(source)"), "every": .string("\(configuration.captureInterval)")])
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.captureInterval) } catch { return }
+            let reading = reader.latest(maxAge: configuration.captureStale)
+            await report(await state.checkCapture(reading, wall: clock.now().millisecondsSince1970), state: state)
+        }
+    }
+
+    /// Alerts go to the server at once, over the channel or, while it is down, a signed request.
+    func report(_ outcome: DisplayVerifier.Outcome, state: PlayerState) async {
+        guard !outcome.alerts.isEmpty else { return }
+        for alert in outcome.alerts {
+            let level: Logger.Level = alert.kind == .containment || alert.kind == .captureRestored ? .warning : .critical
+            logger.log(level: level, "alert", metadata: [
+                "kind": .string(alert.kind.rawValue), "class": .string(alert.classification?.rawValue ?? "-"), "step": .string(alert.step ?? "-"),
+                "slide": .string(alert.slide ?? "-"), "distance": .string(alert.distance.map(String.init) ?? "-")])
+        }
+        if let socket = await state.socket {
+            for alert in outcome.alerts { socket.send(DeviceReport.alert(alert).encoded()) }
+            return
+        }
+        let client = self.client, logger = self.logger
+        Task {
+            for alert in outcome.alerts {
+                do { try await client.alert(alert) } catch {
+                    logger.warning("display alert not delivered", metadata: ["kind": .string(alert.kind.rawValue), "error": .string("\(error)")])
+                }
+            }
         }
     }
 

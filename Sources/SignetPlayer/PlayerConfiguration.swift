@@ -24,6 +24,25 @@ public struct PlayerConfiguration: Sendable {
     public var reconnectFirst: Duration = .milliseconds(500)
     public var reconnectLast: Duration = .seconds(60)
 
+    /// Where releases come from, if not the server: a mirror or CDN holding a copy of the
+    /// repository (`metadata/`, `targets/`). Nothing from it is trusted before it verifies.
+    public var repository: String?
+
+    /// Where the player sees its screen (a capture card, say), checked every `captureInterval`;
+    /// nil checks only the player's own frames.
+    public var capture: CaptureSource?
+    public var captureInterval: Duration = .milliseconds(100)
+    /// How long a frame takes from the outputs to the capture, at most.
+    public var captureLatencyMilliseconds: Int64 = 500
+    /// A capture without a new frame for this long is a capture fault.
+    public var captureStale: Duration = .seconds(2)
+    /// What to do when a frame or the capture is not the approved picture (S5).
+    public var containment = Containment.Policy()
+
+    /// For fault tests only: the player draws this slide with its colours inverted, as a player
+    /// that is compromised or faulty would draw something other than the approved frame.
+    public var faultSlide: String?
+
     /// The most the verified cache may hold; unused files are removed first, and a release that
     /// would not fit beside the programme in use is refused.
     public var cacheQuotaBytes: Int64 = 2 << 30

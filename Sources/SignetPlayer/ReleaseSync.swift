@@ -1,4 +1,5 @@
 import SignetCore
+import SignetRender
 import SignetTUFClient
 
 /// Where a player's releases come from: the repository's metadata and targets (the server or any
@@ -74,7 +75,11 @@ public enum ReleaseSync {
             } catch { throw PlayerError("\(path): \(error)") }
             guard programme.screens[screen] != nil else { continue }
             // Already in use, and whole (a damaged file is fetched again below).
-            if let current = cache.currentPointer(), current.programme == document, cache.missing(for: programme).isEmpty { return current }
+            let release = info.custom?.objectValue?["programme_version"]?.integerValue ?? 0
+            let fingerprints = try approvedFingerprints(info, programme: programme, screen: screen, path: path)
+            // The same document in a new release (approvers signing it again) is a new release in use.
+            if let current = cache.currentPointer(), current.programme == document, current.release == release, current.fingerprints == fingerprints,
+               cache.missing(for: programme).isEmpty { return current }
             await checkpoint(.download)
             var missing: [(path: String, info: TargetFile)] = []
             for asset in cache.missing(for: programme) {
@@ -95,11 +100,20 @@ public enum ReleaseSync {
             for (assetPath, assetInfo) in missing {
                 _ = try await fetch(assetPath, info: assetInfo, updater: updater, cache: cache, baseURL: targetsBaseURL)
             }
-            let release = info.custom?.objectValue?["programme_version"]?.integerValue ?? 0
             await checkpoint(.switch)
-            return try cache.install(programme: document, parsed: programme, release: release)
+            return try cache.install(programme: document, parsed: programme, release: release, fingerprints: fingerprints)
         }
         throw PlayerError("no published programme names screen \(screen)")
+    }
+
+    /// The approved fingerprints of this screen's slides from the release's custom metadata, which
+    /// the approvers signed; a release without them is taken (its frames cannot be checked), one
+    /// with malformed ones is refused.
+    static func approvedFingerprints(_ info: TargetFile, programme: Programme, screen: String, path: String) throws -> [String: Fingerprint] {
+        guard let frames = info.custom?.objectValue?["frames"], let size = programme.screens[screen] else { return [:] }
+        do { return try ApprovedFrames(json: frames).slides(width: size.width, height: size.height) } catch {
+            throw PlayerError("\(path): the release's frame fingerprints are malformed: \(error)")
+        }
     }
 
     /// A target's bytes from the cache if already there, else downloaded, verified and stored.

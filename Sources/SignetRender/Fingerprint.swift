@@ -1,7 +1,7 @@
 import SignetCore
 
 /// A small perceptual fingerprint of a frame: the average colour of each cell of an 8 x 8 grid
-/// laid over the whole frame, scaled so that the brightest cell channel is 255.
+/// laid over the whole frame, scaled so that the brightest cell channel is 255 (by at most 8x).
 ///
 /// The grid ignores resolution (a 1920x1080 frame and its 480x270 thumbnail give the same grid),
 /// averaging cells ignores mild blur and noise, and the scaling ignores overall brightness (an LED
@@ -15,6 +15,8 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     public static let grid = 8
     /// Distances above this mean "not the same picture".
     public static let threshold = 20
+    /// The brightest cell is scaled to 255, but never by more than 255 / `darkLevel`.
+    static let darkLevel: UInt64 = 32
 
     /// 8 x 8 cells, row-major, RGB.
     public let values: [UInt8]
@@ -62,8 +64,11 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
         var averages = (0..<grid * grid * 3).map { index in
             counts[index / 3] == 0 ? 0 : (sums[index] + counts[index / 3] / 2) / counts[index / 3]
         }
-        let brightest = averages.max() ?? 0
-        if brightest > 0 { averages = averages.map { min(255, ($0 * 255 + brightest / 2) / brightest) } }
+        // Scaled up at most from `darkLevel`: a frame darker than that (a dark slide on a panel
+        // dimmed to 5 % at night) is compared nearly as it is, because stretching averages of 2
+        // or 3 to 255 would stretch their rounding into differences of 40 and more.
+        let brightest = max(averages.max() ?? 0, Self.darkLevel)
+        averages = averages.map { min(255, ($0 * 255 + brightest / 2) / brightest) }
         values = averages.map { UInt8($0) }
     }
 

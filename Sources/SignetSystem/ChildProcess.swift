@@ -94,6 +94,21 @@ public final class ChildProcess {
         }
     }
 
+    /// Reads exactly `count` bytes of standard output, blocking; nil at its end (a partial last
+    /// piece is dropped).
+    public func readOutput(exactly count: Int) throws -> [UInt8]? {
+        guard outputFD >= 0 else { throw ChildProcessError(message: "\(executable): standard output is not captured") }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            let read = bytes.withUnsafeMutableBytes { Glibc.read(outputFD, $0.baseAddress! + offset, count - offset) }
+            if read < 0, errno == EINTR { continue }
+            guard read > 0 else { return nil }
+            offset += read
+        }
+        return bytes
+    }
+
     /// Closes standard input: the program sees the end of its input.
     public func closeInput() {
         if inputFD >= 0 {

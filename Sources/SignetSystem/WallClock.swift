@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import SignetCore
 
@@ -22,5 +23,21 @@ public struct ShiftedWallClock: WallClock {
     public func now() -> Instant {
         let elapsed = (ContinuousClock.now - origin).components
         return start.adding(milliseconds: elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// A shifted clock that can also be moved on (never back): a drill jumps past a freshness window
+/// instead of waiting it out. Every part of the drill reads the same one.
+public final class SteppedWallClock: WallClock {
+    let shifted: ShiftedWallClock
+    private let offset = Mutex<Int64>(0)
+
+    public init(start: Instant) { shifted = ShiftedWallClock(start: start) }
+
+    public func now() -> Instant { shifted.now().adding(milliseconds: offset.withLock { $0 }) }
+
+    public func advance(milliseconds: Int64) {
+        precondition(milliseconds >= 0, "a clock is never moved back")
+        offset.withLock { $0 += milliseconds }
     }
 }

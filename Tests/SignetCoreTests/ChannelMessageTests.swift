@@ -37,7 +37,7 @@ struct ChannelMessageTests {
         (#"{"type":"heartbeat","uptime_s":1,"lockdown":"yes"}"#, "lockdown: true or false"),
         (#"{"type":"heartbeat","uptime_s":1,"release":-1}"#, "release: a programme version (a whole number)"),
         (#"{"type":"heartbeat","uptime_s":1,"slide":""}"#, "slide: text of 1 to 200 bytes"),
-        (#"{"type":"status"}"#, "type: ack or heartbeat"),
+        (#"{"type":"status"}"#, "type: ack, heartbeat or alert"),
         (#"[1]"#, "a channel message is a JSON object"),
     ])
     func badReportsAreRefusedWithTheirReason(text: String, reason: String) {

@@ -21,6 +21,16 @@ struct PlayoutTests {
         #expect(Playout.decide(state, hasProgramme: true, lastVerified: fresh, now: now) == .black(reason: "blanked by command"))
         state.mode = .safe
         #expect(Playout.decide(state, hasProgramme: true, lastVerified: fresh, now: now) == .safeSlide(reason: "safe slide by command"))
+        // Containment takes the screen further from the programme, never back towards it.
+        #expect(Playout.decide(state, containment: .black, hasProgramme: true, lastVerified: fresh, now: now)
+                == .black(reason: "contained: the safe slide did not show as approved either"))
+        #expect(Playout.decide(state, containment: .retry, hasProgramme: true, lastVerified: fresh, now: now) == .safeSlide(reason: "safe slide by command"))
+        state.mode = .programme
+        #expect(Playout.decide(state, containment: .safeSlide, hasProgramme: true, lastVerified: fresh, now: now)
+                == .safeSlide(reason: "contained: the screen did not show the approved frame"))
+        #expect(Playout.decide(state, containment: .reoutput, hasProgramme: true, lastVerified: fresh, now: now) == .programme)
+        state.mode = .blank
+        #expect(Playout.decide(state, containment: .safeSlide, hasProgramme: true, lastVerified: fresh, now: now) == .black(reason: "blanked by command"))
     }
 
     @Test func eachDecisionRendersItsFrameWithinTheBrightnessCap() throws {
@@ -31,15 +41,17 @@ struct PlayoutTests {
         var state = ControlState()
         let cap = engine.brightnessCap(at: now)
         #expect(cap < 1)  // a 6000 cd/m2 panel under a 5000 cd/m2 day cap
-        let shown = try Playout.frame(.programme, frames: &frames, state: state, at: now)
+        let shown = try Playout.frame(.programme, frames: &frames, state: state, at: now).canvas
         #expect(shown == OutputAdjustment(brightness: cap, gamma: 2.2).apply(to: try frames.frame(at: now).canvas))
-        let safe = try Playout.frame(.safeSlide(reason: ""), frames: &frames, state: state, at: now)
+        let safeFrame = try Playout.frame(.safeSlide(reason: ""), frames: &frames, state: state, at: now)
+        let safe = safeFrame.canvas
+        #expect(safeFrame.slide == "safe" && safeFrame.steady)
         #expect(safe == OutputAdjustment(brightness: cap, gamma: 2.2).apply(to: try frames.still("safe")))
         #expect(Fingerprint(of: safe).distance(to: Fingerprint(of: shown)) > 24)
-        let black = try Playout.frame(.black(reason: ""), frames: &frames, state: state, at: now)
+        let black = try Playout.frame(.black(reason: ""), frames: &frames, state: state, at: now).canvas
         #expect(black.width == 960 && black.pixels.enumerated().allSatisfy { $0.offset % 4 == 3 || $0.element == 0 })
         state.brightness = 40
-        let dimmed = try Playout.frame(.programme, frames: &frames, state: state, at: now)
+        let dimmed = try Playout.frame(.programme, frames: &frames, state: state, at: now).canvas
         #expect(dimmed == OutputAdjustment(brightness: cap * 0.4, gamma: 2.2).apply(to: try frames.frame(at: now).canvas))
     }
 }

@@ -33,7 +33,9 @@ struct FlagAndFingerprintTests {
          "chad": {"elements": [{"type": "stripes", "x": 0, "y": 0, "width": 900, "height": 600,
                                 "direction": "vertical", "colours": ["#002664", "#FECB00", "#C60C30"]}]},
          "romania": {"elements": [{"type": "stripes", "x": 0, "y": 0, "width": 900, "height": 600,
-                                   "direction": "vertical", "colours": ["#002B7F", "#FCD116", "#CE1126"]}]}}
+                                   "direction": "vertical", "colours": ["#002B7F", "#FCD116", "#CE1126"]}]},
+         "night-safe": {"background": "#000000", "elements": [{"type": "text", "x": 0, "y": 0, "width": 900, "height": 600,
+                                   "text": "Astana", "size": 64, "colour": "#404040", "align": "center"}]}}
         """
 
     static func render(_ slide: String, width: Int = 900, height: Int = 600) throws -> Canvas {
@@ -85,6 +87,56 @@ struct FlagAndFingerprintTests {
 
     /// A box blur of the given radius, as a soft camera or a diffuser would blur: one pass along
     /// the rows, then one down the columns (the same box, edges repeated, in a fifth of the time).
+    /// A dark slide on a panel dimmed to 5 % at night (300 of 6000 cd/m2) averages 2 or 3 in its
+    /// brightest cell: the fingerprint does not stretch that to 255, so a capture card's scaled
+    /// copy of it still matches, and it is still told apart from the dimmed welcome.
+    @Test func aDarkSlideDimmedAtNightMatchesItsCaptureAndNotAnotherSlide() throws {
+        let night = OutputAdjustment(brightness: 0.05, gamma: 2.2)
+        let dark = night.apply(to: try Self.render("night-safe", width: 960, height: 480))
+        let welcome = night.apply(to: try Self.render("welcome-ru", width: 960, height: 480))
+        let captured = Fingerprint(rgb: Self.halfSize(dark), width: 480, height: 240)
+        #expect(Fingerprint(of: dark).distance(to: captured) <= 4)
+        #expect(Fingerprint(of: dark).distance(to: Fingerprint(of: welcome)) > 100)
+        // The brightest frames are still scaled to 255 whatever the dimming.
+        #expect(Fingerprint(of: welcome).distance(to: Fingerprint(of: try Self.render("welcome-ru", width: 960, height: 480))) <= Fingerprint.threshold)
+    }
+
+    /// A 2x2 box filter to RGB, as a capture card scales.
+    static func halfSize(_ canvas: Canvas) -> [UInt8] {
+        var rgb = [UInt8](repeating: 0, count: canvas.width / 2 * canvas.height / 2 * 3)
+        for y in 0..<canvas.height / 2 {
+            for x in 0..<canvas.width / 2 {
+                for channel in 0..<3 {
+                    let sum = [(0, 0), (1, 0), (0, 1), (1, 1)].reduce(0) { total, offset in
+                        total + Int(canvas.pixels[((2 * y + offset.1) * canvas.width + 2 * x + offset.0) * 4 + channel])
+                    }
+                    rgb[(y * canvas.width / 2 + x) * 3 + channel] = UInt8((sum + 2) / 4)
+                }
+            }
+        }
+        return rgb
+    }
+
+    @Test func aReleaseCarriesEverySlidesFingerprintAtEveryScreenSize() throws {
+        let programme = try RenderFixture.programme(width: 900, height: 600, slides: Self.flags)
+        let frames = try ApprovedFrames.compute(programme, renderer: SlideRenderer(typeface: RenderFixture.typeface())) { _ in nil }
+        #expect(Array(frames.fingerprints.keys) == ["900x600"])
+        #expect(frames.fingerprint(of: "russia", width: 900, height: 600) == Fingerprint(of: try Self.render("russia")))
+        #expect(frames.slides(width: 900, height: 600).count == programme.slides.count)
+        #expect(frames.fingerprint(of: "russia", width: 960, height: 480) == nil)
+        #expect(try ApprovedFrames(json: try JSONParser().parse(JSONWriter.compact.encode(frames.json))) == frames)
+        let fingerprint = Fingerprint(of: try Self.render("russia")).description
+        for (text, reason) in [(#"[]"#, "frames: an object of screen sizes"),
+                               (#"{"900":{}}"#, "frames.900: a screen size WIDTHxHEIGHT"),
+                               (#"{"0x600":{}}"#, "frames.0x600: a screen size WIDTHxHEIGHT"),
+                               (#"{"900x600":[]}"#, "frames.900x600: an object of slide fingerprints"),
+                               (#"{"900x600":{"russia":"v1:00"}}"#, "frames.900x600.russia: a fingerprint (v1: and 384 hex digits)"),
+                               (#"{"900x600":{"russia":"\#(fingerprint)","ukraine":7}}"#, "frames.900x600.ukraine: a fingerprint (v1: and 384 hex digits)")] {
+            #expect(throws: RenderError(String(reason.split(separator: ":")[0]), String(reason.split(separator: ":", maxSplits: 1)[1].dropFirst())),
+                    "\(text)") { try ApprovedFrames(json: try JSONParser().parse(Array(text.utf8))) }
+        }
+    }
+
     static func blurred(_ canvas: Canvas, radius: Int) -> Canvas {
         func pass(_ source: Canvas, horizontal: Bool) -> Canvas {
             var result = source

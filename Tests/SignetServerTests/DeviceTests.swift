@@ -83,6 +83,67 @@ struct DeviceTests {
         }
     }
 
+    func signed(_ client: some TestClientProtocol, _ path: String, key: SigningKey, time: Int64, body: String) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for (name, value) in try DeviceSignature.headers(key: key, method: "POST", path: path, screen: "astana-1", time: time, body: Array(body.utf8)) {
+            headers[HTTPField.Name(name)!] = value
+        }
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test func aDisplayAlertIsLoggedAtOnceWithItsClassAndEvidence() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.addRoleAccounts()
+        try await fixture.test { client in
+            let key = try await enrolledScreen(client, fixture)
+            let now = fixture.clock.now().millisecondsSince1970
+            let approved = "v1:" + String(repeating: "ff", count: 192), seen = "v1:" + String(repeating: "00", count: 192)
+            let alert = DeviceAlert(kind: .displayMismatch, slide: "welcome", release: 2, expected: approved, rendered: approved, captured: seen,
+                                    distance: 255, at: now)
+            let sent = try await signed(client, "/api/v1/devices/alert", key: key, time: now, body: JSONWriter.compact.string(.object(alert.jsonObject())))
+            #expect(sent.status == .ok, "\(sent.text)")
+            // A report whose class does not follow from its kind is refused, and nothing is logged.
+            let wrong = try await signed(client, "/api/v1/devices/alert", key: key, time: now + 1,
+                                         body: #"{"kind":"display_mismatch","class":"capture fault","at":5}"#)
+            #expect(wrong.status == .badRequest && wrong.text.contains("class: downstream fault or attack"))
+            let unsigned = try await client.json(.post, "/api/v1/devices/alert", #"{"kind":"capture_fault","class":"capture fault","at":5}"#)
+            #expect(unsigned.status == .unauthorized)
+            let alerts = try await fixture.store.latestAlerts(limit: 10)
+            #expect(alerts.map(\.action) == ["alert.display.display_mismatch"])
+            let detail = try JSONParser().parse(Array(try #require(alerts.first).detail.utf8)).objectValue
+            #expect(detail?["class"] == "downstream fault or attack" && detail?["captured"] == .string(seen) && detail?["device_at"] == .integer(now))
+            #expect(alerts.first?.subject == "astana-1")
+        }
+    }
+
+    @Test func aRefusalOfACommandAlreadyCarriedOutIsAnAlertNotNothing() async throws {
+        let fixture = try await ServerFixture.withRepository()
+        defer { try? FileManager.default.removeItem(atPath: fixture.config.dataDirectory) }
+        try await fixture.test { client in
+            _ = try await enrolledScreen(client, fixture)
+            let operatorToken = try await client.token(for: "operator")
+            let issued = try await client.json(.post, "/api/v1/commands", #"{"action": "blank", "screens": ["astana-1"]}"#,
+                                               headers: [.authorization: "Bearer \(operatorToken)"])
+            let id = try #require(issued.object?["commands"]?.arrayValue?.first?.objectValue?["id"]?.integerValue)
+            func received(_ result: Acknowledgement.Result) -> ReceivedAcknowledgement {
+                ReceivedAcknowledgement(acknowledgement: Acknowledgement(command: id, result: result), screen: "astana-1", address: "10.0.0.1",
+                                        at: fixture.clock.now())
+            }
+            #expect(try await fixture.store.acknowledge([received(.done)]) == (1, 1))
+            // The same signed command reached the player again later: it refuses it, and the server says so.
+            let replayed = received(.refused("command refused: sequence 1 is not after 2 (replayed or out of order)"))
+            _ = try await fixture.store.acknowledge([replayed])
+            #expect(try await fixture.store.latestAlerts(limit: 5).map(\.action) == ["alert.command.refused"])
+            // A command the server never issued to the screen, refused: an alert too.
+            let forged = ReceivedAcknowledgement(acknowledgement: Acknowledgement(command: 999, result: .refused("command refused: bad signature")),
+                                                 screen: "astana-1", address: "10.0.0.1", at: fixture.clock.now())
+            #expect(try await fixture.store.lateRefusal(forged))
+            let alerts = try await fixture.store.latestAlerts(limit: 5)
+            #expect(alerts.count == 2 && alerts.first?.detail.contains("never issued") == true)
+            #expect(alerts.last?.detail.contains("a replay") == true)
+        }
+    }
+
     @Test func statusIsSavedAndReloaded() async throws {
         let fixture = try ServerFixture()
         try await fixture.store.createScreen(id: "s", name: "S", width: 8, height: 8, timeZone: "UTC", groups: [], at: fixture.clock.now())

@@ -99,7 +99,7 @@ struct PlayerFaultTests {
                                       renderer: SlideRenderer(typeface: try Typeface(name: "DejaVuSans.ttf", bytes: Array(try Data(
                                           contentsOf: URL(fileURLWithPath: network.fixture.config.fontPath))))),
                                       asset: { $0 == HashAlgorithm.digest("sha256", of: ServerProgrammeTests.flag) ? ServerProgrammeTests.flag : nil })
-            let safe = Fingerprint(of: try Playout.frame(.safeSlide(reason: "test"), frames: &frames, state: ControlState(), at: clock.now()))
+            let safe = Fingerprint(of: try Playout.frame(.safeSlide(reason: "test"), frames: &frames, state: ControlState(), at: clock.now()).canvas)
             started.withLock { $0.safe = safe }
         }
         let (running, safe) = started.withLock { $0 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SignetCore
+import SignetRender
 import SignetTUFClient
 import Testing
 
@@ -36,7 +37,14 @@ struct ReleaseTests {
             let signed = try #require(body["signed"])
             let targets = try Targets(signed: signed)
             let programme = try #require(try await store.latestProgramme())
-            #expect(targets.targets["programme.json"] == TargetFile(contents: programme.document, custom: .object(["programme_version": 1])))
+            let programmeTarget = try #require(targets.targets["programme.json"])
+            #expect(programmeTarget.length == TargetFile(contents: programme.document).length && programmeTarget.hashes == TargetFile(contents: programme.document).hashes)
+            #expect(programmeTarget.custom?.objectValue?["programme_version"] == .integer(1))
+            // Every slide's fingerprint at every screen size, which approvers check and players hold frames to.
+            let frames = try ApprovedFrames(json: try #require(programmeTarget.custom?.objectValue?["frames"]))
+            let parsed = try Programme(bytes: programme.document)
+            #expect(Set(frames.fingerprints.keys) == Set(parsed.screens.values.map { ApprovedFrames.sizeKey(width: $0.width, height: $0.height) }))
+            #expect(frames.fingerprints.values.allSatisfy { Set($0.keys) == Set(parsed.slides.keys) })
             let approver = try keyFile("\(data)/offline/approver-1.key")
             var metadata = Metadata(signed: targets)
             try metadata.sign(with: approver)

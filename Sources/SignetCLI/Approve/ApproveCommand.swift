@@ -82,6 +82,8 @@ struct ApproveCommand: AsyncParsableCommand {
         let folder = previews ?? "approve-\(self.proposal)"
         try AtomicFile.createDirectory(folder)
         let renderer = SlideRenderer(typeface: try ProgrammeFiles.typeface(ProgrammeFiles.defaultFont))
+        let frames = try Self.checkFrames(targets.targets[programmePath]?.custom, programme: programme, renderer: renderer, assets: assets)
+        status("  \(frames): rendered here and signed with the release; players check every frame against them")
         print("What the screens will show (previews in \(folder)/):")
         var windowStart = Instant(Clock.now())
         for (index, id) in programme.screens.keys.sorted().enumerated() {
@@ -116,6 +118,43 @@ struct ApproveCommand: AsyncParsableCommand {
         print("signed proposal \(self.proposal) with key \(signingKey.keyID.prefix(16)): \(count) of \(threshold) signatures"
               + (result["published"] == .bool(true) ? "; published" : ""))
     }
+
+    /// Renders every slide at every screen size here and compares each with the fingerprint the
+    /// proposal carries (`frames`): players hold their frames to these, so a proposal whose
+    /// fingerprints are not this programme's frames is not signed. Two builds of the renderer may
+    /// antialias a glyph differently by a step or two; anything over `tolerance` is refused.
+    static func checkFrames(_ custom: JSONValue?, programme: Programme, renderer: SlideRenderer,
+                            assets: [String: [UInt8]]) throws -> String {
+        guard let claimed = custom?.objectValue?["frames"] else {
+            throw CLIError("the proposal carries no frame fingerprints (custom frames); refusing to sign a release players cannot check")
+        }
+        let proposed = try ApprovedFrames(json: claimed)
+        let computed = try ApprovedFrames.compute(programme, renderer: renderer) { assets[$0] }
+        var largest = 0
+        for (size, slides) in computed.fingerprints {
+            for (slide, fingerprint) in slides {
+                guard let other = proposed.fingerprints[size]?[slide] else {
+                    throw CLIError("the proposal has no fingerprint for slide \(slide) at \(size); refusing to sign")
+                }
+                let distance = fingerprint.distance(to: other)
+                guard distance <= tolerance else {
+                    throw CLIError("slide \(slide) at \(size) renders here \(distance) away from the proposal's fingerprint "
+                                   + "(at most \(tolerance)); refusing to sign")
+                }
+                largest = max(largest, distance)
+            }
+            guard proposed.fingerprints[size]?.count == slides.count else {
+                throw CLIError("the proposal's fingerprints at \(size) name slides the programme does not have; refusing to sign")
+            }
+        }
+        guard proposed.fingerprints.count == computed.fingerprints.count else {
+            throw CLIError("the proposal's fingerprints name screen sizes the programme does not have; refusing to sign")
+        }
+        let count = computed.fingerprints.values.reduce(0) { $0 + $1.count }
+        return "\(count) frame fingerprints (\(programme.slides.count) slides at \(computed.fingerprints.count) sizes) within \(largest) of the proposal's"
+    }
+
+    static let tolerance = 4
 
     /// What changes on each screen in the coming `days`, worked out here from the published
     /// programme of the same role (read from the repository and checked against its published

@@ -36,6 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: folder)
         try AtomicFile.createDirectory(folder, permissions: 0o700)
         let clock = ShiftedWallClock(start: Self.clockStart)
+        section("1. A Signet server on 127.0.0.1, SQLite in \(folder)/server; the clock replays \(Self.clockStart) in real time")
         let network = try await DemoNetwork.create(folder: folder, port: port, clock: clock)
         let script = DemoScript(network: network, folder: folder, clock: clock, exitAfterChecks: exit)
         let logger = Logger(label: "signet.demo") { FileLogHandler(label: $0, path: "\(folder)/logs/demo.log") }
@@ -95,7 +96,7 @@ struct DemoScript: Service {
         }
 
         section("3. The state-visit programme, proposed by the editor and approved by 2 of 3 approvers with `signet approve`")
-        let (approved, published) = try await network.approveRelease(api: api, server: server, approvals: 2, folder: folder)
+        let (approved, published, _) = try await network.approveRelease(api: api, server: server, approvals: 2, folder: folder)
         results.append(approved)
         results.append(try await network.waitForRelease(1, api: api, since: published, within: 20))
 

@@ -30,15 +30,14 @@ struct DemoNetwork: Sendable {
 
     let folder: String
     let store: ServerStore
-    let clock: ShiftedWallClock
+    let clock: any WallClock
     let application: any Service
     let listening: ListeningPort
     let http: HTTPClient
 
     var serverFolder: String { "\(folder)/server" }
 
-    static func create(folder: String, port: Int, clock: ShiftedWallClock) async throws -> DemoNetwork {
-        section("1. A Signet server on 127.0.0.1, SQLite in \(folder)/server; the clock replays \(DemoCommand.clockStart) in real time")
+    static func create(folder: String, port: Int, clock: any WallClock, configure: (inout ServerConfig) -> Void = { _ in }) async throws -> DemoNetwork {
         let data = "\(folder)/server"
         let report = try ServerSetup.initialise(folder: data, custodians: [.generate, .generate, .generate], custodianThreshold: 2,
                                                 approvers: [.generate, .generate, .generate], approverThreshold: 2, now: clock.now().tufTime)
@@ -48,6 +47,7 @@ struct DemoNetwork: Sendable {
         config.port = port
         config.bcryptCost = 10
         config.logFormat = .text
+        configure(&config)
         let store = try ServerStore(path: "\(data)/signet.sqlite")
         var logger = Logger(label: "signet.server") { FileLogHandler(label: $0, path: "\(folder)/logs/server.log") }
         logger.logLevel = .info
@@ -113,11 +113,13 @@ struct DemoNetwork: Sendable {
 
     /// The editor saves the programme and proposes it; approvers sign one at a time with
     /// `signet approve`, each on "their own machine" (their key never reaches the server).
-    func approveRelease(api: DemoAPI, server: String, approvals: Int, folder: String) async throws -> (DemoResult, ContinuousClock.Instant) {
+    func approveRelease(api: DemoAPI, server: String, approvals: Int, folder: String,
+                        programme: [UInt8]? = nil) async throws -> (result: DemoResult, published: ContinuousClock.Instant, programmeVersion: Int64) {
         let content = try DemoProgramme.load()
         let editor = api.client("editor")
         _ = try await editor.send(.POST, "/api/v1/assets?name=kazakhstan.png", body: content.flag, contentType: "image/png")
-        let saved = try await editor.send(.PUT, "/api/v1/programme", body: content.programmeBytes, contentType: "application/json")
+        let saved = try await editor.send(.PUT, "/api/v1/programme", body: programme ?? content.programmeBytes, contentType: "application/json")
+        let version = saved["version"]?.integerValue ?? 0
         let proposal = try await editor.post("/api/v1/releases", [:])
         let id = proposal["id"]?.integerValue ?? 0
         line("editor saved programme v\(saved["version"]?.integerValue ?? 0) and proposed release \(id) (targets v\(proposal["targets_version"]?.integerValue ?? 0))")
@@ -137,7 +139,7 @@ struct DemoNetwork: Sendable {
             publishedAfter.append(state == "published")
         }
         let passed = publishedAfter == Array(repeating: false, count: approvals - 1) + [true]
-        return (DemoResult(name: "one approval does not publish; the second does", passed: passed), published)
+        return (DemoResult(name: "one approval does not publish; the second does", passed: passed), published, version)
     }
 
     /// Waits until every screen reports `release` in its heartbeat.

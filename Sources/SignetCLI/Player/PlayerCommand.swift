@@ -38,14 +38,27 @@ struct PlayerCommand: AsyncParsableCommand {
     @Option(help: "Hours without a verified update before the safe slide shows.") var offlineGraceHours = 168
     @Option(help: "The most the verified cache may hold, in MiB.") var cacheMegabytes = 2048
     @Option(help: "Log level: debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Where the player sees its screen, to check it shows what was output: command:WIDTHxHEIGHT:CMD (raw RGB24 frames on its standard output, e.g. ffmpeg reading a capture card) or images:PATH[,PATH...].")
+    var capture: String?
+    @Option(help: "A mirror of the server's repository (URL holding metadata/ and targets/): releases are read there and verified as ever.")
+    var repository: String?
+    @Option(help: "Milliseconds between capture checks.") var captureMilliseconds = 100
+    @Option(help: "Mismatching checks after re-outputting the approved frame before the safe slide (and after the safe slide before black).")
+    var containAfter = 3
+    @Option(help: "Seconds a contained screen waits before trying the approved programme again (doubling while it still fails).")
+    var retrySeconds = 60
     @Option(help: .hidden) var faultPause: String?
 
     func validate() throws {
         guard (enroll == nil) == (server == nil), (enroll == nil) == (root == nil) else {
             throw ValidationError("--enroll, --server and --root go together")
         }
-        guard pollSeconds >= 1, heartbeatSeconds >= 1, frameMilliseconds >= 10, thumbnailSeconds >= 0, offlineGraceHours >= 0, cacheMegabytes >= 1 else {
-            throw ValidationError("intervals must be positive")
+        guard pollSeconds >= 1, heartbeatSeconds >= 1, frameMilliseconds >= 10, thumbnailSeconds >= 0, offlineGraceHours >= 0, cacheMegabytes >= 1,
+              captureMilliseconds >= 10, containAfter >= 1, retrySeconds >= 1 else {
+            throw ValidationError("intervals and counts must be positive")
+        }
+        if let capture {
+            do { _ = try CaptureSource(capture) } catch { throw ValidationError("--capture: \(error)") }
         }
     }
 
@@ -73,6 +86,11 @@ struct PlayerCommand: AsyncParsableCommand {
         configuration.thumbnailInterval = thumbnailSeconds == 0 ? nil : .seconds(thumbnailSeconds)
         configuration.offlineGraceMilliseconds = Int64(offlineGraceHours) * 3_600_000
         configuration.cacheQuotaBytes = Int64(cacheMegabytes) << 20
+        configuration.capture = try capture.map(CaptureSource.init)
+        configuration.repository = repository.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        configuration.captureInterval = .milliseconds(captureMilliseconds)
+        configuration.containment.persistChecks = containAfter
+        configuration.containment.retryAfterMilliseconds = Int64(retrySeconds) * 1000
         if let faultPause {
             guard let stage = ReleaseSync.Stage(rawValue: faultPause) else { throw ValidationError("--fault-pause: download or switch") }
             configuration.faultPause = stage

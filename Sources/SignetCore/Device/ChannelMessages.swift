@@ -50,18 +50,17 @@ public enum ServerNotice: Sendable, Equatable {
 public enum DeviceReport: Sendable, Equatable {
     case acknowledgement(Acknowledgement)
     case heartbeat(Heartbeat)
+    case alert(DeviceAlert)
 
     public func encoded() -> [UInt8] {
         var object: JSONObject
         switch self {
-        case .acknowledgement(let ack): object = ack.jsonObject(); object["id"] = .integer(ack.command)
-        case .heartbeat(let heartbeat): object = heartbeat.jsonObject()
+        case .acknowledgement(let ack): object = ack.jsonObject(); object["id"] = .integer(ack.command); object["type"] = "ack"
+        case .heartbeat(let heartbeat): object = heartbeat.jsonObject(); object["type"] = "heartbeat"
+        case .alert(let alert): object = alert.jsonObject(); object["type"] = "alert"
         }
-        object["type"] = .string(isAcknowledgement ? "ack" : "heartbeat")
         return JSONWriter.compact.encode(.object(object))
     }
-
-    var isAcknowledgement: Bool { if case .acknowledgement = self { true } else { false } }
 
     public init(bytes: some Collection<UInt8>) throws(ChannelMessageError) {
         var object = try ChannelMessage.object(bytes)
@@ -74,8 +73,10 @@ public enum DeviceReport: Sendable, Equatable {
             self = .acknowledgement(try Acknowledgement(command: id, json: object))
         case "heartbeat":
             self = .heartbeat(try Heartbeat(json: object))
+        case "alert":
+            self = .alert(try DeviceAlert(json: object))
         default:
-            throw ChannelMessageError("type: ack or heartbeat")
+            throw ChannelMessageError("type: ack, heartbeat or alert")
         }
     }
 }

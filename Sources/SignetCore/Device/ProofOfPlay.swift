@@ -14,7 +14,18 @@ public struct PlayRecord: Sendable, Equatable {
 
     /// The `previous` of a chain's first record.
     public static let genesis = String(repeating: "0", count: 64)
-    static let fields: Set<String> = ["sequence", "previous", "screen", "mode", "slide", "release", "start", "end", "fingerprint"]
+    static let fields: Set<String> = ["sequence", "previous", "screen", "mode", "slide", "release", "start", "end", "fingerprint",
+                                      "expected", "capture", "captured", "contained"]
+
+    /// What the screen's capture saw while the record's frame was output.
+    public enum Capture: String, Sendable, CaseIterable {
+        /// The picture matched the frame.
+        case match
+        /// It did not (`captured` holds the first picture that did not).
+        case mismatch
+        /// A capture is configured but delivered nothing readable.
+        case missing
+    }
 
     /// 1, 2, 3, ... along the device's chain.
     public var sequence: Int64
@@ -31,9 +42,17 @@ public struct PlayRecord: Sendable, Equatable {
     public var end: Int64
     /// The frame's fingerprint (`v1:` and hex), as the renderer computed it.
     public var fingerprint: String?
+    /// The fingerprint the release approved for the slide on this screen, when it carries one.
+    public var expected: String?
+    /// Nil when the screen has no capture.
+    public var capture: Capture?
+    public var captured: String?
+    /// Set when containment, not a command, holds the screen on the safe slide or black: the step.
+    public var contained: String?
 
     public init(sequence: Int64, previous: String, screen: String, mode: Mode, slide: String?, release: Int64?,
-                start: Int64, end: Int64, fingerprint: String?) {
+                start: Int64, end: Int64, fingerprint: String?, expected: String? = nil, capture: Capture? = nil, captured: String? = nil,
+                contained: String? = nil) {
         self.sequence = sequence
         self.previous = previous
         self.screen = screen
@@ -43,6 +62,10 @@ public struct PlayRecord: Sendable, Equatable {
         self.start = start
         self.end = end
         self.fingerprint = fingerprint
+        self.expected = expected
+        self.capture = capture
+        self.captured = captured
+        self.contained = contained
     }
 
     public init(json value: JSONValue, context: String = "record") throws(PlayProofError) {
@@ -80,6 +103,16 @@ public struct PlayRecord: Sendable, Equatable {
         start = try integer("start")
         end = try integer("end")
         fingerprint = try text("fingerprint", optional: true, maxBytes: 512)
+        expected = try text("expected", optional: true, maxBytes: 512)
+        captured = try text("captured", optional: true, maxBytes: 512)
+        if let name = try text("capture", optional: true) {
+            guard let capture = Capture(rawValue: name) else {
+                throw PlayProofError("\(context).capture \"\(name)\" is not one of \(Capture.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.capture = capture
+        }
+        contained = try text("contained", optional: true)
+        guard captured == nil || capture == .mismatch else { throw PlayProofError("\(context).captured: only with capture mismatch") }
         guard sequence > 0 else { throw PlayProofError("\(context).sequence must be at least 1") }
         guard previous.utf8.count == 64, Hex.decode(previous) != nil else { throw PlayProofError("\(context).previous: 64 hex digits") }
         guard start > 0, end >= start else { throw PlayProofError("\(context): start must be a positive time and end not before it") }
@@ -94,6 +127,10 @@ public struct PlayRecord: Sendable, Equatable {
         if let slide { object["slide"] = .string(slide) }
         if let release { object["release"] = .integer(release) }
         if let fingerprint { object["fingerprint"] = .string(fingerprint) }
+        if let expected { object["expected"] = .string(expected) }
+        if let capture { object["capture"] = .string(capture.rawValue) }
+        if let captured { object["captured"] = .string(captured) }
+        if let contained { object["contained"] = .string(contained) }
         return object
     }
 
@@ -103,6 +140,7 @@ public struct PlayRecord: Sendable, Equatable {
     /// Whether `other` is the same showing (so this record goes on instead of a new one starting).
     public func showsSame(as other: PlayRecord) -> Bool {
         screen == other.screen && mode == other.mode && slide == other.slide && release == other.release && fingerprint == other.fingerprint
+            && expected == other.expected && capture == other.capture && contained == other.contained
     }
 }
 

@@ -41,6 +41,8 @@ public enum AccessRules {
         // A device enrolls with a one-time token, which is its credential.
         Rule(method: .post, path: "/api/v1/enroll", audience: .anyone),
         Rule(method: .post, path: "/api/v1/devices/heartbeat", audience: .device),
+        // A render or display mismatch, a capture fault, a containment step (while the channel is down).
+        Rule(method: .post, path: "/api/v1/devices/alert", audience: .device),
         Rule(method: .get, path: "/api/v1/devices/commands", audience: .device),
         // The player's WebSocket: opened by a signed request, then commands in, reports out.
         Rule(method: .get, path: "/api/v1/devices/channel", audience: .device),

@@ -25,6 +25,15 @@ enum DeviceRoutes {
             return JSONBody.response(["screen": .string(screen), "accepted": true, "server_time": .string(now.iso8601)])
         }
 
+        routes.on(.post, "/api/v1/devices/alert") { request, context, _ in
+            let screen = context.deviceScreen!
+            let body = try await JSONBody.object(request, context: context, maxBytes: 16 * 1024)
+            let alert: DeviceAlert
+            do { alert = try DeviceAlert(json: body) } catch { throw APIError(.badRequest, "\(error)") }
+            await services.record(alert, screen: screen, address: context.clientAddress)
+            return JSONBody.response(["screen": .string(screen), "accepted": true])
+        }
+
         routes.on(.post, "/api/v1/devices/thumbnail") { request, context, _ in
             let screen = context.deviceScreen!
             var request = request
@@ -58,6 +67,8 @@ enum DeviceRoutes {
                     switch try DeviceReport(bytes: Array(text.utf8)) {
                     case .heartbeat(let heartbeat):
                         await services.record(heartbeat, screen: screen, address: address)
+                    case .alert(let alert):
+                        await services.record(alert, screen: screen, address: address)
                     case .acknowledgement(let acknowledgement):  // a fragmented one; whole ones are taken off on the event loop
                         services.acknowledgements.add(ReceivedAcknowledgement(acknowledgement: acknowledgement, screen: screen,
                                                                                     address: address, at: services.clock.now()))
@@ -97,11 +108,31 @@ extension Services {
         return now
     }
 
+    /// A player's alert: an audit event (`alert.display.KIND` with the class and the evidence, or
+    /// `alert.update.refused`) in the transparency log at once, and a line in the server's log.
+    func record(_ alert: DeviceAlert, screen: String, address: String) async {
+        var detail = alert.jsonObject()
+        detail["device_at"] = detail["at"]
+        detail["at"] = nil
+        let level: Logger.Level = alert.kind == .containment || alert.kind == .captureRestored ? .warning : .critical
+        logger.log(level: level, "device alert", metadata: ["screen": .string(screen), "kind": .string(alert.kind.rawValue),
+                                                             "class": .string(alert.classification?.rawValue ?? "-"),
+                                                             "step": .string(alert.step ?? "-"), "slide": .string(alert.slide ?? "-")])
+        do { try await audit("device \(screen)", alert.action, screen, address, detail) } catch {
+            logger.error("alert not recorded", metadata: ["screen": .string(screen), "error": .string("\(error)")])
+        }
+    }
+
     /// A player's acknowledgement over HTTP: recorded and audited at once; false if the command is
     /// not this screen's or was acknowledged already. (The channel's go through the batching queue.)
     func acknowledge(_ acknowledgement: Acknowledgement, screen: String, address: String) async throws -> Bool {
         guard try await store.acknowledge(command: acknowledgement.command, screen: screen, result: acknowledgement.summary, at: clock.now())
-        else { return false }
+        else {
+            if try await store.lateRefusal(ReceivedAcknowledgement(acknowledgement: acknowledgement, screen: screen, address: address, at: clock.now())) {
+                metrics.audited("alert.command.refused")
+            }
+            return false
+        }
         try await audit("device \(screen)", "command.ack", "command \(acknowledgement.command)", address, ["result": .string(acknowledgement.summary)])
         metrics.acknowledged(acknowledgement)
         return true

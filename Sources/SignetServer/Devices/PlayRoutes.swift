@@ -58,6 +58,10 @@ enum PlayRoutes {
         if let slide = record.slide { object["slide"] = .string(slide) }
         if let release = record.release { object["release"] = .integer(release) }
         if let fingerprint = record.fingerprint { object["fingerprint"] = .string(fingerprint) }
+        if let expected = record.expected { object["expected"] = .string(expected) }
+        if let capture = record.capture { object["capture"] = .string(capture.rawValue) }
+        if let captured = record.captured { object["captured"] = .string(captured) }
+        if let contained = record.contained { object["contained"] = .string(contained) }
         return .object(object)
     }
 }

@@ -35,6 +35,7 @@ enum OpenAPIDocument {
         "POST /api/v1/commands": "Issue blank, safe, restore, brightness, lockdown or unlock to screens, a group or all; one signed command per screen.",
         "GET /api/v1/commands": "Commands by id (?ids=1,2,3), or a screen's newest 50 (?screen=ID), with their acknowledgements.",
         "POST /api/v1/devices/heartbeat": "A device reports what it shows (release, slide, fingerprint, uptime, cache), signed with its key.",
+        "POST /api/v1/devices/alert": "A device reports a render or display mismatch, a capture fault or a containment step, with the fingerprints as evidence; recorded as an alert.display.* audit event.",
         "GET /api/v1/session": "The signed-in account and the session's CSRF token.",
         "DELETE /api/v1/session": "Sign out.",
         "POST /api/v1/me/password": "Change your password (ends your other sessions).",

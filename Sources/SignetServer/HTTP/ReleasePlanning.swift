@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SignetCore
+import SignetRender
 import SignetSystem
 import SignetTUFRepository
 
@@ -61,19 +62,28 @@ extension Services {
     }
 
     /// The targets of a release: the programme document and every asset it names, each re-hashed
-    /// from the stored bytes.
+    /// from the stored bytes. The programme's custom metadata carries the fingerprint of every
+    /// slide at every screen size (`frames`), which each approver's `signet approve` renders again
+    /// and checks before signing, and which players check their frames against.
     func releaseTargets(_ document: [UInt8], programmeVersion: Int64, group: String?) throws -> TargetTable {
         let programme = try Programme(bytes: document)
         var table = TargetTable()
-        var custom: JSONObject = ["programme_version": .integer(programmeVersion)]
-        if let group { custom["group"] = .string(group) }
-        table[ReleaseScope.programmePath(group: group)] = TargetFile(contents: document, custom: .object(custom))
+        var files: [String: [UInt8]] = [:]
         for hash in programme.assets.keys.sorted() {
             guard HashAlgorithm.isSHA256Hex(hash), let bytes = try? Data(contentsOf: URL(fileURLWithPath: assets.path(hash))),
                   HashAlgorithm.digest("sha256", of: Array(bytes)) == hash
             else { throw APIError(.conflict, "asset \(hash) is missing or damaged in the asset store") }
+            files[hash] = Array(bytes)
             table[ReleaseScope.assetPath(hash, group: group)] = TargetFile(contents: Array(bytes))
         }
+        guard let typeface else { throw APIError(.serviceUnavailable, "the renderer's font could not be loaded: a release needs its frames' fingerprints") }
+        let frames: ApprovedFrames
+        do { frames = try ApprovedFrames.compute(programme, renderer: SlideRenderer(typeface: typeface)) { files[$0] } } catch {
+            throw APIError(.conflict, "programme v\(programmeVersion) cannot be rendered: \(error)")
+        }
+        var custom: JSONObject = ["programme_version": .integer(programmeVersion), "frames": frames.json]
+        if let group { custom["group"] = .string(group) }
+        table[ReleaseScope.programmePath(group: group)] = TargetFile(contents: document, custom: .object(custom))
         return table
     }
 }

@@ -233,7 +233,10 @@ extension ServerStore {
             for received in batch {
                 let summary = received.acknowledgement.summary
                 try update.execute(arguments: [received.at.millisecondsSince1970, summary, received.acknowledgement.command, received.screen])
-                guard db.changesCount == 1 else { continue }
+                guard db.changesCount == 1 else {
+                    if let event = try Self.lateRefusal(received, db) { events.append(event) }
+                    continue
+                }
                 guard case .refused = received.acknowledgement.result else { done.append((received.acknowledgement.command, received.screen)); continue }
                 events.append(LoggedEvent(at: received.at, actor: "device \(received.screen)", action: "command.ack",
                                        subject: "command \(received.acknowledgement.command)", address: received.address,
@@ -256,6 +259,32 @@ extension ServerStore {
     }
 
     static let acknowledgementsPerEvent = 2_000
+
+    /// A refusal of a command that is not pending: the player was sent a command again after
+    /// carrying it out (a replay), or one the server never issued to it (a forgery). Either way
+    /// someone sent the screen a command the server did not send it now: an alert, not nothing.
+    static func lateRefusal(_ received: ReceivedAcknowledgement, _ db: Database) throws -> LoggedEvent? {
+        guard case .refused = received.acknowledgement.result else { return nil }
+        let stored = try Row.fetchOne(db, sql: "SELECT result FROM command WHERE id = ? AND screen_id = ?",
+                                      arguments: [received.acknowledgement.command, received.screen])
+        // The same refusal again is the acknowledgement sent twice, not a new event.
+        if let stored, stored["result"] as String? == received.acknowledgement.summary { return nil }
+        let issued = stored != nil
+        return LoggedEvent(at: received.at, actor: "device \(received.screen)", action: "alert.command.refused",
+                           subject: "command \(received.acknowledgement.command)", address: received.address,
+                           detail: ["result": .string(received.acknowledgement.summary),
+                                    "why": .string(issued ? "a command already carried out, sent again: a replay"
+                                                          : "a command the server never issued to this screen")])
+    }
+
+    /// The same for one acknowledgement over HTTP: the event to log, if it is a late refusal.
+    func lateRefusal(_ received: ReceivedAcknowledgement) async throws -> Bool {
+        try await database.write { db in
+            guard let event = try Self.lateRefusal(received, db) else { return false }
+            try Self.record([event], db)
+            return true
+        }
+    }
 
     /// The commands `ids`, as lists show them.
     public func commandRecords(ids: [Int64]) async throws -> [CommandRecord] {

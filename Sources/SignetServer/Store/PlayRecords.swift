@@ -41,6 +41,17 @@ extension ServerStore {
         }
     }
 
+    static func migrateDisplayVerification(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("17: display verification in proofs of play") { db in
+            try db.alter(table: "play_record") { table in
+                table.add(column: "expected", .text)
+                table.add(column: "capture", .text)
+                table.add(column: "captured", .text)
+                table.add(column: "contained", .text)
+            }
+        }
+    }
+
     /// Stores the records of a verified batch that extend the device's chain, in one transaction
     /// with reading the chain's head, so that two batches cannot both extend it. Returns how many
     /// were new and the head after them.
@@ -64,10 +75,12 @@ extension ServerStore {
             let batchID = db.lastInsertedRowID
             for record in new {
                 try db.execute(sql: """
-                    INSERT INTO play_record (screen_id, key_id, sequence, hash, previous, mode, slide, release, start_ms, end_ms, fingerprint, batch_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO play_record (screen_id, key_id, sequence, hash, previous, mode, slide, release, start_ms, end_ms, fingerprint,
+                                             expected, capture, captured, contained, batch_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [record.screen, batch.keyID, record.sequence, record.hash, record.previous, record.mode.rawValue,
-                                     record.slide, record.release, record.start, record.end, record.fingerprint, batchID])
+                                     record.slide, record.release, record.start, record.end, record.fingerprint,
+                                     record.expected, record.capture?.rawValue, record.captured, record.contained, batchID])
             }
             let logIndex = try Self.record([LoggedEvent(at: now, actor: "device \(batch.screen)", action: "play.batch", subject: batch.screen, address: address,
                                                         detail: ["added": .integer(Int64(new.count)), "through": .integer(last.sequence), "head": .string(last.hash),
@@ -86,7 +99,8 @@ extension ServerStore {
                 let mode = PlayRecord.Mode(rawValue: row["mode"]) ?? .black
                 let record = PlayRecord(sequence: row["sequence"], previous: row["previous"], screen: row["screen_id"], mode: mode,
                                         slide: row["slide"], release: row["release"], start: row["start_ms"], end: row["end_ms"],
-                                        fingerprint: row["fingerprint"])
+                                        fingerprint: row["fingerprint"], expected: row["expected"],
+                                        capture: (row["capture"] as String?).flatMap(PlayRecord.Capture.init), captured: row["captured"], contained: row["contained"])
                 return StoredPlayRecord(record: record, keyID: row["key_id"], hash: row["hash"], batch: row["batch_id"])
             }
         }

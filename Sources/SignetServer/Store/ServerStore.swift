@@ -91,6 +91,7 @@ public struct ServerStore: Sendable {
         migrateTransparencyLog(&migrator)
         migrateAuditLookups(&migrator)
         migrateAlertIndex(&migrator)
+        migrateDisplayVerification(&migrator)
         return migrator
     }
 }

@@ -25,6 +25,28 @@ struct ProofOfPlayTests {
         #expect(try PlayRecord(json: .object(record.jsonObject())) == record)
     }
 
+    @Test func aRecordCarriesWhatTheCaptureSawAndWhatContainmentHeld() throws {
+        let approved = "v1:" + String(repeating: "ab", count: 192), seen = "v1:" + String(repeating: "cd", count: 192)
+        var record = PlayRecord(sequence: 2, previous: PlayRecord.genesis, screen: "astana-1", mode: .programme, slide: "welcome", release: 3,
+                                start: start, end: start + 900, fingerprint: approved, expected: approved, capture: .mismatch, captured: seen)
+        #expect(try PlayRecord(json: .object(record.jsonObject())) == record)
+        // A new capture state or containment is a new showing; the captured picture alone is not.
+        var other = record
+        other.captured = approved
+        #expect(record.showsSame(as: other))
+        other.capture = .match
+        #expect(!record.showsSame(as: other))
+        record.mode = .safe
+        record.slide = "safe"
+        record.contained = "safe slide"
+        #expect(try PlayRecord(json: .object(record.jsonObject())).contained == "safe slide")
+        var bad = record.jsonObject()
+        bad["capture"] = "blurry"
+        #expect(throws: PlayProofError("record.capture \"blurry\" is not one of match, mismatch, missing")) { try PlayRecord(json: .object(bad)) }
+        bad["capture"] = "match"
+        #expect(throws: PlayProofError("record.captured: only with capture mismatch")) { try PlayRecord(json: .object(bad)) }
+    }
+
     @Test func aSignedBatchVerifiesAndExtendsTheChain() throws {
         let records = chain(5)
         let verified = try batch(records)
