@@ -224,7 +224,7 @@ public struct Player: Service {
         }
     }
 
-    /// For fault tests (`faultSlide`): the frame with its colours inverted.
+    /// For fault tests (`faultSlides`): the frame with its colours inverted.
     static func faulty(_ canvas: Canvas) -> Canvas {
         var inverted = canvas
         for index in inverted.pixels.indices where index % 4 != 3 { inverted.pixels[index] = 255 - inverted.pixels[index] }
@@ -263,7 +263,7 @@ public struct Player: Service {
                     // Containment's re-output draws the frame afresh: a damaged prepared slide goes.
                     if await state.takeRedrawRequest() { screenFrames = ScreenFrames(engine: screenFrames.engine, renderer: renderer) { cache.object($0) } }
                     let frame = try Playout.frame(decision, frames: &screenFrames, state: snapshot.control, at: now)
-                    let faulty = frame.slide != nil && frame.slide == configuration.faultSlide
+                    let faulty = frame.slide.map(configuration.faultSlides.contains) ?? false
                     let canvas = faulty ? Self.faulty(frame.canvas) : frame.canvas
                     // What the outputs carry (dimmed by the brightness policy), which the capture
                     // is held to; and the frame as drawn before dimming, which is what approvers
@@ -396,12 +396,13 @@ public struct Player: Service {
 
     func heartbeats(state: PlayerState, cache: ContentCache) async {
         while !Task.isCancelled {
-            let showing = await state.showing, snapshot = await state.snapshot
+            let showing = await state.showing, snapshot = await state.snapshot, display = await state.display
             let uptime = Int64((ContinuousClock.now - started).components.seconds)
             let heartbeat = Heartbeat(release: snapshot.programme?.current.release, slide: showing.slide ?? "black",
                                       fingerprint: showing.fingerprint?.description, mode: snapshot.control.mode.rawValue,
                                       lockdown: snapshot.control.lockdown, uptimeSeconds: uptime, cache: ["objects": .integer(Int64(cache.objectCount()))],
-                                      logAlert: await state.logAlert)
+                                      logAlert: await state.logAlert, containment: snapshot.containment == .none ? nil : snapshot.containment.rawValue,
+                                      capture: display.capture?.rawValue)
             if let socket = await state.socket {
                 socket.send(DeviceReport.heartbeat(heartbeat).encoded())
             } else {

@@ -39,9 +39,9 @@ public struct PlayerConfiguration: Sendable {
     /// What to do when a frame or the capture is not the approved picture (S5).
     public var containment = Containment.Policy()
 
-    /// For fault tests only: the player draws this slide with its colours inverted, as a player
-    /// that is compromised or faulty would draw something other than the approved frame.
-    public var faultSlide: String?
+    /// For fault tests only: the player draws these slides with their colours inverted, as a
+    /// player that is compromised or faulty would draw something other than the approved frame.
+    public var faultSlides: Set<String> = []
 
     /// The most the verified cache may hold; unused files are removed first, and a release that
     /// would not fit beside the programme in use is refused.

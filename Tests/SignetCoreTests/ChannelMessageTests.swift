@@ -23,6 +23,10 @@ struct ChannelMessageTests {
         #expect(try DeviceReport(bytes: heartbeat.encoded()) == heartbeat)
         let locked = DeviceReport.heartbeat(Heartbeat(mode: "safe", lockdown: true, uptimeSeconds: 1))
         #expect(String(decoding: locked.encoded(), as: UTF8.self) == #"{"lockdown":true,"mode":"safe","type":"heartbeat","uptime_s":1}"#)
+        let contained = DeviceReport.heartbeat(Heartbeat(slide: "safe", uptimeSeconds: 2, containment: "safe slide", capture: "mismatch"))
+        #expect(String(decoding: contained.encoded(), as: UTF8.self)
+                == #"{"capture":"mismatch","containment":"safe slide","slide":"safe","type":"heartbeat","uptime_s":2}"#)
+        #expect(try DeviceReport(bytes: contained.encoded()) == contained)
         #expect(try DeviceReport(bytes: locked.encoded()) == locked)
     }
 
@@ -35,6 +39,8 @@ struct ChannelMessageTests {
         (#"{"type":"heartbeat"}"#, "uptime_s: seconds since start"),
         (#"{"type":"heartbeat","uptime_s":1,"mode":"dark"}"#, "mode: programme, blank or safe"),
         (#"{"type":"heartbeat","uptime_s":1,"lockdown":"yes"}"#, "lockdown: true or false"),
+        (#"{"type":"heartbeat","uptime_s":1,"containment":"grey"}"#, "containment: safe slide or black"),
+        (#"{"type":"heartbeat","uptime_s":1,"capture":"blurry"}"#, "capture: match, mismatch or missing"),
         (#"{"type":"heartbeat","uptime_s":1,"release":-1}"#, "release: a programme version (a whole number)"),
         (#"{"type":"heartbeat","uptime_s":1,"slide":""}"#, "slide: text of 1 to 200 bytes"),
         (#"{"type":"status"}"#, "type: ack, heartbeat or alert"),

@@ -149,9 +149,13 @@ public struct Heartbeat: Sendable, Equatable {
     public var cache: JSONObject?
     /// Set once this player has seen the transparency log fork or roll back (its reason).
     public var logAlert: String?
+    /// What containment holds the screen to (`safe slide`, `black`), while it does.
+    public var containment: String?
+    /// What the screen's capture last saw: `match`, `mismatch` or `missing`; nil without a capture.
+    public var capture: String?
 
     public init(release: Int64? = nil, slide: String? = nil, fingerprint: String? = nil, mode: String? = nil, lockdown: Bool = false,
-                uptimeSeconds: Int64, cache: JSONObject? = nil, logAlert: String? = nil) {
+                uptimeSeconds: Int64, cache: JSONObject? = nil, logAlert: String? = nil, containment: String? = nil, capture: String? = nil) {
         self.release = release
         self.slide = slide
         self.fingerprint = fingerprint
@@ -160,6 +164,8 @@ public struct Heartbeat: Sendable, Equatable {
         self.uptimeSeconds = uptimeSeconds
         self.cache = cache
         self.logAlert = logAlert
+        self.containment = containment
+        self.capture = capture
     }
 
     public func jsonObject() -> JSONObject {
@@ -172,11 +178,14 @@ public struct Heartbeat: Sendable, Equatable {
         object["uptime_s"] = .integer(uptimeSeconds)
         if let cache { object["cache"] = .object(cache) }
         if let logAlert { object["log_alert"] = .string(logAlert) }
+        if let containment { object["containment"] = .string(containment) }
+        if let capture { object["capture"] = .string(capture) }
         return object
     }
 
     public init(json object: JSONObject) throws(ChannelMessageError) {
-        try ChannelMessage.refuseUnknown(object, ["release", "slide", "fingerprint", "mode", "lockdown", "uptime_s", "cache", "log_alert"])
+        try ChannelMessage.refuseUnknown(object, ["release", "slide", "fingerprint", "mode", "lockdown", "uptime_s", "cache", "log_alert",
+                                                  "containment", "capture"])
         if let value = object["release"] {
             guard let release = value.integerValue, release >= 0 else { throw ChannelMessageError("release: a programme version (a whole number)") }
             self.release = release
@@ -186,6 +195,10 @@ public struct Heartbeat: Sendable, Equatable {
         mode = try ChannelMessage.optionalText(object, "mode")
         logAlert = try ChannelMessage.optionalText(object, "log_alert", maxBytes: 512)
         if let mode, !["programme", "blank", "safe"].contains(mode) { throw ChannelMessageError("mode: programme, blank or safe") }
+        containment = try ChannelMessage.optionalText(object, "containment")
+        if let containment, !["safe slide", "black"].contains(containment) { throw ChannelMessageError("containment: safe slide or black") }
+        capture = try ChannelMessage.optionalText(object, "capture")
+        if let capture, !["match", "mismatch", "missing"].contains(capture) { throw ChannelMessageError("capture: match, mismatch or missing") }
         switch object["lockdown"] {
         case nil: lockdown = false
         case .bool(let value)?: lockdown = value

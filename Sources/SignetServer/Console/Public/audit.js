@@ -64,14 +64,18 @@ export async function openAlerts() {
 document.addEventListener('screens', () => { if (!$('alerts').hidden) renderAlertsNow(); });
 
 function renderAlertsNow() {
-  const current = state.screens.filter((screen) => !screen.online || (screen.heartbeat && screen.heartbeat.log_alert));
+  const needsAttention = (heartbeat) => heartbeat && (heartbeat.log_alert || heartbeat.containment || heartbeat.capture === 'mismatch');
+  const current = state.screens.filter((screen) => !screen.online || needsAttention(screen.heartbeat));
   $('alert-now').replaceChildren(...(current.length ? current.map((screen) => {
     const item = element('li', 'error');
     const link = element('a', null, screen.name || screen.id);
     link.href = `#screen/${encodeURIComponent(screen.id)}`;
-    const why = screen.heartbeat && screen.heartbeat.log_alert ? `saw the transparency log fork: ${screen.heartbeat.log_alert}`
+    const heartbeat = screen.online ? screen.heartbeat || {} : {};
+    const why = heartbeat.log_alert ? `saw the transparency log fork: ${heartbeat.log_alert}`
+      : heartbeat.containment ? `contained on the ${heartbeat.containment}: the screen did not show the approved frame`
+      : heartbeat.capture === 'mismatch' ? 'the capture does not show what the player outputs'
       : screen.last_seen ? `offline since ${time(screen.last_seen)}` : 'never seen';
     item.append(link, element('span', null, `: ${why}`));
     return item;
-  }) : [element('li', 'status', 'Every screen is online and none has seen the log fork.')]));
+  }) : [element('li', 'status', 'Every screen is online, shows what was approved, and none has seen the log fork.')]));
 }

@@ -87,6 +87,9 @@ function updateTile(item, screen) {
   }
   if (heartbeat.lockdown) badges.push(element('span', 'badge safe', 'locked down'));
   if (heartbeat.log_alert) badges.push(element('span', 'badge alert', 'alert: log fork'));
+  if (heartbeat.containment) badges.push(element('span', 'badge alert', `contained: ${heartbeat.containment}`));
+  if (heartbeat.capture === 'mismatch') badges.push(element('span', 'badge alert', 'capture mismatch'));
+  if (heartbeat.capture === 'missing') badges.push(element('span', 'badge safe', 'no capture'));
   item.querySelector('.badges').replaceChildren(...badges);
   const seen = screen.last_seen ? `last heartbeat ${new Date(screen.last_seen).toLocaleTimeString()}` : 'never seen';
   item.querySelector('.seen').textContent = heartbeat.slide ? `${seen}; showing ${heartbeat.slide}` : seen;
