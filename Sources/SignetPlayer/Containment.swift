@@ -42,6 +42,10 @@ public struct Containment: Sendable, Equatable {
     public private(set) var step = Step.none
     /// What containment holds the screen to, once it has gone past a re-output.
     public private(set) var held = Step.none
+
+    /// What the screen must show now: what containment holds it to, except while a retry shows
+    /// the programme again.
+    public var showing: Step { step == .retry ? .retry : held }
     private var mismatches = 0
     private var settleUntil: Int64 = .min
     private var heldSince: Int64 = 0

@@ -61,8 +61,9 @@ struct DisplayVerifier: Sendable {
                                                detail: "the player's own frame is not the approved one", at: wall))
         }
         renderMatches = matches
-        // With a capture, its checks drive containment (they also count the render's verdict).
-        if !captureConfigured { contain(matches, at: now, wall: wall, into: &outcome) }
+        // With a working capture, its checks drive containment (they also count the render's
+        // verdict); without one, or while it delivers nothing, the render checks do.
+        if !captureConfigured || capture == .missing { contain(matches, at: now, wall: wall, into: &outcome) }
         return outcome
     }
 

@@ -326,6 +326,14 @@ public struct Player: Service {
         }
     }
 
+    /// What a heartbeat says containment holds the screen to: the safe slide or black, or nothing.
+    static func heldBy(_ step: Containment.Step) -> String? {
+        switch step {
+        case .safeSlide, .black: step.rawValue
+        case .none, .reoutput, .retry: nil
+        }
+    }
+
     /// The containment step a decision carries out, if containment made it.
     static func containment(_ decision: Playout.Decision) -> String? {
         switch decision {
@@ -401,7 +409,7 @@ public struct Player: Service {
             let heartbeat = Heartbeat(release: snapshot.programme?.current.release, slide: showing.slide ?? "black",
                                       fingerprint: showing.fingerprint?.description, mode: snapshot.control.mode.rawValue,
                                       lockdown: snapshot.control.lockdown, uptimeSeconds: uptime, cache: ["objects": .integer(Int64(cache.objectCount()))],
-                                      logAlert: await state.logAlert, containment: snapshot.containment == .none ? nil : snapshot.containment.rawValue,
+                                      logAlert: await state.logAlert, containment: Self.heldBy(snapshot.containment),
                                       capture: display.capture?.rawValue)
             if let socket = await state.socket {
                 socket.send(DeviceReport.heartbeat(heartbeat).encoded())

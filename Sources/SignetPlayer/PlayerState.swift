@@ -51,7 +51,7 @@ actor PlayerState {
     }
 
     var snapshot: Snapshot {
-        Snapshot(control: control, programme: programme, lastVerified: lastVerified, containment: display.containment.held)
+        Snapshot(control: control, programme: programme, lastVerified: lastVerified, containment: display.containment.showing)
     }
 
     /// Checks a command, carries it out and saves the new state, one command at a time.

@@ -62,7 +62,11 @@ struct ContainmentTests {
         _ = run(&containment, from: 0, to: 600) { _ in false }
         #expect(containment.held == .safeSlide)
         // The fault is gone: the safe slide matches, the retry matches, the programme resumes.
-        let actions = run(&containment, from: 600, to: 3_000) { _ in true }
+        #expect(containment.showing == .safeSlide)
+        _ = run(&containment, from: 600, to: 1_600) { _ in true }
+        // The retry shows the programme while it is tried, though the safe slide still holds.
+        #expect(containment.step == .retry && containment.held == .safeSlide && containment.showing == .retry)
+        let actions = [(Int64(1_500), Containment.Action.retryProgramme)] + run(&containment, from: 1_600, to: 3_000) { _ in true }
         #expect(actions.map(\.1) == [.retryProgramme, .resume])
         #expect(containment.step == .none && containment.held == .none)
         _ = run(&containment, from: 3_000, to: 4_000) { _ in false }

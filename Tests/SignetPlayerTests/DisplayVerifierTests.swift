@@ -74,6 +74,9 @@ struct DisplayVerifierTests {
         #expect(first.alerts.map(\.kind) == [.captureFault] && first.alerts[0].classification == .capture && first.action == nil)
         #expect(verifier.captureFailed("the capture command ended", wall: 200) == .init())
         #expect(verifier.capture == .missing && verifier.containment.step == .none)
+        // Blind, the player's own check still contains a frame it drew wrong.
+        var blind = verifier
+        #expect(blind.checkRender(slide: "welcome", release: 2, rendered: ukrainian, expected: russian, at: 500, wall: 500).action == .reoutput)
         let back = verifier.checkCapture(russian, takenAt: 1_000, at: 1_000, wall: 1_000)
         #expect(back.alerts.map(\.kind) == [.captureRestored] && back.action == nil && verifier.capture == .match)
     }
