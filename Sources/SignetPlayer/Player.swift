@@ -170,23 +170,50 @@ public struct Player: Service {
 
     // MARK: Updates
 
+    /// Takes releases from the mirror when one is configured, and from the server's own
+    /// repository when the mirror's do not verify (or it cannot be reached): a mirror or CDN is
+    /// untrusted, so a file it altered costs one refused download, not the update.
     func update(_ requests: AsyncStream<Void>, state: PlayerState, cache: ContentCache) async {
-        let base = configuration.repository ?? identity.server + "/repository"
-        let source = ReleaseSource(metadataBaseURL: base + "/metadata/", targetsBaseURL: base + "/targets/",
-                                   metadataDirectory: configuration.metadataFolder, fetcher: HTTPFetcher(client: http))
-        var refusedFor: String?
+        func source(_ base: String) -> ReleaseSource {
+            ReleaseSource(metadataBaseURL: base + "/metadata/", targetsBaseURL: base + "/targets/",
+                          metadataDirectory: configuration.metadataFolder, fetcher: HTTPFetcher(client: http))
+        }
+        let origin = source(identity.server + "/repository"), mirror = configuration.repository.map(source)
+        var refusedFor: Set<String> = []
         for await _ in requests {
             if await state.control.lockdown {
                 logger.info("lockdown: no update taken")
                 continue
             }
             let before = await state.programme?.current
+            // Metadata that does not verify is what an attack looks like: the server hears of it
+            // at once (once per reason until an update succeeds), not only this log.
+            func refused(_ error: any Error, from place: String) async {
+                guard let refusal = error as? TUFError, Self.looksLikeAnAttack(refusal) else { return }
+                let detail = String((mirror == nil ? refusal.message : "\(place): \(refusal.message)").prefix(500))
+                guard refusedFor.insert(detail).inserted else { return }
+                await report(.init(alerts: [DeviceAlert(kind: .updateRefused, release: before?.release, detail: detail,
+                                                        at: clock.now().millisecondsSince1970)]), state: state)
+            }
             do {
                 let now = clock.now()
-                let current = try await ReleaseSync.update(from: source, now: now.tufTime, cache: cache, screen: identity.screen,
-                                                           quotaBytes: configuration.cacheQuotaBytes, checkpoint: faultCheckpoint(replacing: before))
+                func sync(_ source: ReleaseSource) async throws -> ContentCache.Current {
+                    try await ReleaseSync.update(from: source, now: now.tufTime, cache: cache, screen: identity.screen,
+                                                 quotaBytes: configuration.cacheQuotaBytes, checkpoint: faultCheckpoint(replacing: before))
+                }
+                let current: ContentCache.Current
+                if let mirror {
+                    do { current = try await sync(mirror) } catch {
+                        logger.warning("the mirror's release was refused; taking it from the server", metadata: [
+                            "mirror": .string(configuration.repository!), "error": .string("\(error)")])
+                        await refused(error, from: "the mirror")
+                        current = try await sync(origin)
+                    }
+                } else {
+                    current = try await sync(origin)
+                }
                 try cache.recordVerified(at: now)
-                refusedFor = nil
+                refusedFor = []
                 await state.verified(at: now, programme: current == before ? nil : cache.current())
                 if current != before {
                     logger.notice("release in use", metadata: ["release": .stringConvertible(current.release),
@@ -196,13 +223,7 @@ public struct Player: Service {
             } catch {
                 logger.warning("update failed; the programme in use stays", metadata: [
                     "release": .string(before.map { String($0.release) } ?? "none"), "error": .string("\(error)")])
-                // Metadata that does not verify is what an attack looks like: the server hears of
-                // it at once (once per reason), not only this log.
-                if let refusal = error as? TUFError, Self.looksLikeAnAttack(refusal), refusal.message != refusedFor {
-                    refusedFor = refusal.message
-                    await report(.init(alerts: [DeviceAlert(kind: .updateRefused, release: before?.release, detail: String(refusal.message.prefix(500)),
-                                                            at: clock.now().millisecondsSince1970)]), state: state)
-                }
+                await refused(error, from: "the server")
             }
         }
     }
