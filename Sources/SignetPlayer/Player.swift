@@ -355,21 +355,12 @@ public struct Player: Service {
         }
     }
 
-    /// The containment step a decision carries out, if containment made it.
-    static func containment(_ decision: Playout.Decision) -> String? {
-        switch decision {
-        case .safeSlide(let reason) where reason.hasPrefix("contained"): Containment.Step.safeSlide.rawValue
-        case .black(let reason) where reason.hasPrefix("contained"): Containment.Step.black.rawValue
-        default: nil
-        }
-    }
-
     func record(_ decision: Playout.Decision, slide: String?, release: Int64?, fingerprint: Fingerprint?, expected: Fingerprint? = nil,
                 verifier: DisplayVerifier? = nil, at now: Instant, in plays: PlayLog) async {
         do {
             try await plays.observe(mode: Self.mode(decision), slide: slide, release: release, fingerprint: fingerprint?.description,
                                     expected: expected?.description, capture: verifier?.capture, captured: verifier?.captured?.description,
-                                    contained: Self.containment(decision), at: now.millisecondsSince1970)
+                                    contained: Playout.containment(of: decision)?.rawValue, at: now.millisecondsSince1970)
         } catch {
             logger.error("proof of play not saved", metadata: ["error": .string("\(error)")])
         }

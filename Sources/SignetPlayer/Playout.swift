@@ -28,8 +28,8 @@ public enum Playout {
         if state.mode == .blank { return .black(reason: "blanked by command") }
         // Containment (S5) only ever takes the screen further from the programme than commands did.
         switch containment {
-        case .black: return .black(reason: "contained: the safe slide did not show as approved either")
-        case .safeSlide: return .safeSlide(reason: "contained: the screen did not show the approved frame")
+        case .black: return containedBlack
+        case .safeSlide: return containedSafeSlide
         case .none, .reoutput, .retry: break
         }
         if state.mode == .safe { return .safeSlide(reason: "safe slide by command") }
@@ -37,6 +37,19 @@ public enum Playout {
             return .safeSlide(reason: "no verified update for more than \(offlineGrace / 3_600_000) h")
         }
         return .programme
+    }
+
+    static let containedBlack = Decision.black(reason: "contained: the safe slide did not show as approved either")
+    static let containedSafeSlide = Decision.safeSlide(reason: "contained: the screen did not show the approved frame")
+
+    /// The containment step a decision carries out, if containment (not a command, not the
+    /// offline grace) made it: what proofs of play record as `contained`.
+    public static func containment(of decision: Decision) -> Containment.Step? {
+        switch decision {
+        case containedSafeSlide: .safeSlide
+        case containedBlack: .black
+        default: nil
+        }
     }
 
     /// A frame to output: the canvas, the slide it shows (nil for black), and whether it is that

@@ -29,6 +29,10 @@ struct PlayoutTests {
         #expect(Playout.decide(state, containment: .safeSlide, hasProgramme: true, lastVerified: fresh, now: now)
                 == .safeSlide(reason: "contained: the screen did not show the approved frame"))
         #expect(Playout.decide(state, containment: .reoutput, hasProgramme: true, lastVerified: fresh, now: now) == .programme)
+        // Proofs of play say containment held the screen only when it did, not for a command or the offline grace.
+        #expect(Playout.containment(of: Playout.decide(state, containment: .safeSlide, hasProgramme: true, lastVerified: fresh, now: now)) == .safeSlide)
+        #expect(Playout.containment(of: .safeSlide(reason: "safe slide by command")) == nil)
+        #expect(Playout.containment(of: Playout.decide(state, hasProgramme: true, lastVerified: stale, now: now)) == nil)
         state.mode = .blank
         #expect(Playout.decide(state, containment: .safeSlide, hasProgramme: true, lastVerified: fresh, now: now) == .black(reason: "blanked by command"))
     }

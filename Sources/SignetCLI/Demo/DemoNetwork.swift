@@ -215,34 +215,43 @@ struct DemoNetwork: Sendable {
     /// An attacker with the admin account: saves a programme with the Ukrainian flag, proposes it,
     /// makes itself an approver account and hands in a signature made with the server's online key.
     func stolenAdminAttack(api: DemoAPI, folder: String) async throws -> DemoResult {
-        let admin = api.client("admin")
         let before = try Fingerprint(of: ImageDecoder.decode(readFile("\(folder)/frames/astana-1.png")))
-        let content = try DemoProgramme.load()
-        _ = try await admin.send(.PUT, "/api/v1/programme", body: content.forgedProgramme, contentType: "application/json")
+        let attempt = try await stolenAdminProposal(api: api, forged: try DemoProgramme.load().forgedProgramme)
+        try await Task.sleep(for: .seconds(1))
+        let state = try await api.client("admin").getJSON("/api/v1/releases/\(attempt.proposal)")["state"]?.stringValue ?? "?"
+        let after = try Fingerprint(of: ImageDecoder.decode(readFile("\(folder)/frames/astana-1.png")))
+        line("proposal \(attempt.proposal) is \(state); astana-1 still shows the approved frame: \(after.matches(before) ? "yes" : "NO")")
+        return DemoResult(name: "a stolen admin account and the server's keys cannot publish the Ukrainian flag",
+                          passed: attempt.refusal.contains("403") && state == "open" && after.matches(before))
+    }
+
+    /// An attacker with the admin account saves `forged`, proposes it, makes itself an approver
+    /// account and hands in a signature made with the server's online snapshot key: the
+    /// proposal's number, the server's answer to the signature ("accepted" if it took it), and how
+    /// long that answer took.
+    func stolenAdminProposal(api: DemoAPI, forged: [UInt8]) async throws -> (proposal: Int64, refusal: String, answeredAfter: Duration) {
+        let admin = api.client("admin")
+        _ = try await admin.send(.PUT, "/api/v1/programme", body: forged, contentType: "application/json")
         let proposal = try await admin.post("/api/v1/releases", [:])
         let id = proposal["id"]?.integerValue ?? 0
         line("the attacker saved the forged programme and proposed release \(id)")
-        let password = Self.newPassword()
-        let account = try await store.createAccount(name: "mallory", role: .approver, passwordHash: hashPassword(password),
+        let account = try await store.createAccount(name: "mallory", role: .approver, passwordHash: hashPassword(Self.newPassword()),
                                                     mustChangePassword: false, at: clock.now())
         let mallory = APIClient(base: admin.base, token: try await store.issueAPIToken(accountID: account.id, label: "attack", at: clock.now()),
                                 http: http)
-        let onlineKey = try SigningKey(pem: String(decoding: try readFile("\(serverFolder)/keys/snapshot.key"), as: UTF8.self))
+        let onlineKey = try SigningKey(pem: String(decoding: try readFile(ServerSetup.onlineKeyPath("snapshot", in: serverFolder)), as: UTF8.self))
         var metadata = Metadata(signed: try Targets(signed: proposal["signed"] ?? .null))
         try metadata.sign(with: onlineKey)
+        let started = ContinuousClock.now
         var refusal = "accepted"
         do {
             _ = try await mallory.post("/api/v1/releases/\(id)/signatures", ["keyid": .string(onlineKey.keyID), "sig": .string(metadata.signatures[0].signature)])
         } catch {
             refusal = "\(error)"
         }
+        let answeredAfter = ContinuousClock.now - started
         line("a signature made with the server's snapshot key: \(refusal)")
-        try await Task.sleep(for: .seconds(1))
-        let state = try await admin.getJSON("/api/v1/releases/\(id)")["state"]?.stringValue ?? "?"
-        let after = try Fingerprint(of: ImageDecoder.decode(readFile("\(folder)/frames/astana-1.png")))
-        line("proposal \(id) is \(state); astana-1 still shows the approved frame: \(after.matches(before) ? "yes" : "NO")")
-        return DemoResult(name: "a stolen admin account and the server's keys cannot publish the Ukrainian flag",
-                          passed: refusal.contains("403") && state == "open" && after.matches(before))
+        return (id, refusal, answeredAfter)
     }
 
     func fleetCommand(_ action: String, api: DemoAPI, server: String) async throws -> DemoResult {

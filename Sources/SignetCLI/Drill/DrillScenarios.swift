@@ -118,30 +118,11 @@ struct DrillContext {
     func stolenAdmin(forged: [UInt8]) async throws -> DrillRow {
         section("a. A stolen admin password: the Ukrainian flag proposed, and handed in with a signature the server's own key made")
         let start = now()
-        _ = try await admin.send(.PUT, "/api/v1/programme", body: forged, contentType: "application/json")
-        let proposal = try await admin.post("/api/v1/releases", [:])
-        let id = proposal["id"]?.integerValue ?? 0
-        let password = DemoNetwork.newPassword()
-        let account = try await network.store.createAccount(name: "mallory", role: .approver, passwordHash: network.hashPassword(password),
-                                                            mustChangePassword: false, at: clock.now())
-        let mallory = APIClient(base: api.server, token: try await network.store.issueAPIToken(accountID: account.id, label: "attack", at: clock.now()),
-                                http: network.http)
-        let stolen = try StolenOnlineKeys(serverFolder: network.serverFolder)
-        var metadata = Metadata(signed: try Targets(signed: proposal["signed"] ?? .null))
-        try metadata.sign(with: stolen.snapshotKey)
-        let attempt = ContinuousClock.now
-        var refusal = "accepted"
-        do {
-            _ = try await mallory.post("/api/v1/releases/\(id)/signatures", ["keyid": .string(stolen.snapshotKey.keyID),
-                                                                               "sig": .string(metadata.signatures[0].signature)])
-        } catch {
-            refusal = "\(error)"
-        }
-        let refusedAfter = ContinuousClock.now - attempt
+        let attempt = try await network.stolenAdminProposal(api: api, forged: forged)
+        let (id, refusal, refusedAfter) = (attempt.proposal, attempt.refusal, attempt.answeredAfter)
         try await Task.sleep(for: .seconds(2))
         let state = try await admin.getJSON("/api/v1/releases/\(id)")["state"]?.stringValue ?? "?"
         let end = now()
-        line("proposal \(id) with the Ukrainian flag; a signature made with the server's snapshot key: \(refusal.prefix(120))")
         line("proposal \(id) is \(state)")
         let unapproved = panel.panel.filter { $0.at >= start && !isApproved($0.fingerprint) }
         return DrillRow(id: "a", name: "stolen admin password: the Ukrainian flag proposed and published without approvers",
