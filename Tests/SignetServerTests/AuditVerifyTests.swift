@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 import Testing
 
@@ -29,12 +28,12 @@ struct AuditVerifyTests {
             let size = try await store.logSize()
             #expect(size > 300)
 
-            func tampered(_ what: String, _ change: @escaping @Sendable (Database) throws -> Void, names expected: String,
+            func tampered(_ what: String, _ change: @escaping @Sendable (any SQLConnection) throws -> Void, names expected: String,
                           _ extra: [String] = [], looksWholeAlone: Bool = false) async throws {
                 let saved = try await store.database.read { db in
-                    (try Row.fetchAll(db, sql: "SELECT * FROM log_entry").map { ($0["idx"] as Int64, $0["entry"] as Data) },
-                     try Row.fetchAll(db, sql: "SELECT * FROM log_hash").map { ($0["level"] as Int64, $0["idx"] as Int64, $0["hash"] as Data) },
-                     try Row.fetchAll(db, sql: "SELECT * FROM log_checkpoint").map { ($0["size"] as Int64, $0["note"] as String, $0["signed_ms"] as Int64) })
+                    (try db.fetchAll(sql: "SELECT * FROM log_entry").map { ($0["idx"] as Int64, $0["entry"] as Data) },
+                     try db.fetchAll(sql: "SELECT * FROM log_hash").map { ($0["level"] as Int64, $0["idx"] as Int64, $0["hash"] as Data) },
+                     try db.fetchAll(sql: "SELECT * FROM log_checkpoint").map { ($0["size"] as Int64, $0["note"] as String, $0["signed_ms"] as Int64) })
                 }
                 try await store.database.write(change)
                 if looksWholeAlone {
@@ -46,7 +45,7 @@ struct AuditVerifyTests {
                 #expect(result.output.contains(expected), "\(what): \(result.output)")
                 // Put the log back as it was.
                 try await store.database.write { db in
-                    try db.execute(sql: "DELETE FROM log_entry; DELETE FROM log_hash; DELETE FROM log_checkpoint")
+                    for table in ["log_entry", "log_hash", "log_checkpoint"] { try db.execute(sql: "DELETE FROM \(table)") }
                     for row in saved.0 { try db.execute(sql: "INSERT INTO log_entry (idx, entry) VALUES (?, ?)", arguments: [row.0, row.1]) }
                     for row in saved.1 { try db.execute(sql: "INSERT INTO log_hash (level, idx, hash) VALUES (?, ?, ?)", arguments: [row.0, row.1, row.2]) }
                     for row in saved.2 {
@@ -56,7 +55,7 @@ struct AuditVerifyTests {
             }
 
             try await tampered("a changed entry", { db in
-                try db.execute(sql: "UPDATE log_entry SET entry = replace(entry, 's-100', 's-666') WHERE idx = (SELECT max(idx) - 199 FROM log_entry)")
+                try db.execute(sql: "UPDATE log_entry SET entry = CAST(replace(entry, 's-100', 's-666') AS BLOB) WHERE idx = (SELECT max(idx) - 199 FROM log_entry)")
             }, names: "entry \(size - 200): its bytes do not make the log's hash")
             try await tampered("two entries swapped", { db in
                 try db.execute(sql: """
@@ -77,8 +76,8 @@ struct AuditVerifyTests {
             // hash made again and a new checkpoint signed. Alone the log looks whole; a reader's older
             // checkpoint catches it.
             try await tampered("history rewritten and signed again", { db in
-                let entries = try Data.fetchAll(db, sql: "SELECT entry FROM log_entry ORDER BY idx = 5, idx").map(Array.init)
-                try db.execute(sql: "DELETE FROM log_entry; DELETE FROM log_hash; DELETE FROM log_checkpoint")
+                let entries = try db.fetchAll(Data.self, sql: "SELECT entry FROM log_entry ORDER BY idx = 5, idx").map(Array.init)
+                for table in ["log_entry", "log_hash", "log_checkpoint"] { try db.execute(sql: "DELETE FROM \(table)") }
                 _ = try ServerStore.appendToLog(entries, db)
             }, names: "are not those of your checkpoint: its history was rewritten", ["--from-checkpoint", kept],
                looksWholeAlone: true)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -14,13 +13,13 @@ extension ServerStore {
     /// fixed order: two equal dumps mean nothing changed.
     func dump() async throws -> String {
         try await database.read { db in
-            let tables = try String.fetchAll(db, sql: """
+            let tables = try db.fetchAll(String.self, sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
                 AND name NOT IN ('grdb_migrations', 'log_checkpoint') ORDER BY name
                 """)
             return try tables.map { table in
                 let order = table == "log_hash" ? "level, idx" : "rowid"  // a table without rowid
-                return "\(table): " + (try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\" ORDER BY \(order)").map(\.description).joined(separator: "; "))
+                return "\(table): " + (try db.fetchAll(sql: "SELECT * FROM \"\(table)\" ORDER BY \(order)").map(\.description).joined(separator: "; "))
             }.joined(separator: "\n")
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdBcrypt
 import HummingbirdTesting
@@ -107,7 +106,7 @@ struct CommandRouteTests {
         }
         // A server restarted (no tree in memory) makes each screen's document again from the stored
         // batch: every one verifies, each only for its own screen, all under one signature.
-        let restarted = try ServerStore(queue: fixture.store.database)
+        let restarted = try await ServerStore(reopening: fixture.store)
         var batches = Set<String>()
         for index in 1...7 {
             let pending = try await restarted.pendingCommands(screen: "s-\(index)", now: fixture.clock.now())
@@ -137,9 +136,9 @@ struct CommandRouteTests {
         // A screen's pending commands are found through an index of pending commands only, which
         // acknowledged commands leave (an index of all of them slowed every fan-out as it grew).
         let (plan, indexed) = try await restarted.database.read { db in
-            (try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM command WHERE screen_id = 's-1' AND acked_ms IS NULL ORDER BY sequence")
+            (try db.fetchAll(sql: "EXPLAIN QUERY PLAN SELECT * FROM command WHERE screen_id = 's-1' AND acked_ms IS NULL ORDER BY sequence")
                 .map { $0["detail"] as String }.joined(separator: " "),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM command INDEXED BY command_pending WHERE acked_ms IS NULL AND screen_id > ''"))
+             try db.fetchOne(Int.self, sql: "SELECT count(*) FROM command INDEXED BY command_pending WHERE acked_ms IS NULL AND screen_id > ''"))
         }
         #expect(plan.contains("command_pending"))
         #expect(indexed == 0)

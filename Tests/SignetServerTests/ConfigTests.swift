@@ -33,3 +33,37 @@ struct ConfigTests {
         #expect(throws: ConfigError("SIGNET_PORT: http is not a port")) { try config.applyEnvironment(["SIGNET_PORT": "http"]) }
     }
 }
+
+@Suite("the database setting: SQLite by default, or a postgres:// URL without its password")
+struct DatabaseLocationTests {
+    @Test func postgresURLs() throws {
+        let location = try DatabaseLocation(url: "postgres://signet@127.0.0.1:5433/signage?schema=city_a", password: "s3cret")
+        #expect(location == .postgres(PostgresLocation(host: "127.0.0.1", port: 5433, user: "signet", password: "s3cret", database: "signage",
+                                                       schema: "city_a", tls: false)))
+        #expect(!location.description.contains("s3cret"))
+        // Off loopback the connection is always encrypted.
+        #expect(try DatabaseLocation(url: "postgresql://signet@db.city.example/signage", password: nil)
+                    == .postgres(PostgresLocation(host: "db.city.example", port: 5432, user: "signet", password: nil, database: "signage", tls: true)))
+        let config = try ServerConfig(json: Array(#"{"database": "postgres://signet@localhost/signage"}"#.utf8),
+                                      environment: ["SIGNET_DATABASE_PASSWORD": "from-env"])
+        guard case .postgres(let configured) = config.database else { Issue.record("not postgres"); return }
+        #expect(configured.password == "from-env" && configured.host == "localhost")
+    }
+
+    @Test(arguments: [
+        ("mysql://signet@127.0.0.1/signage", "is not a postgres:// URL"),
+        ("postgres://signet:hunter2@127.0.0.1/signage", "give it in SIGNET_DATABASE_PASSWORD"),
+        ("postgres://127.0.0.1/signage", "names no user"),
+        ("postgres://signet@127.0.0.1/", "names no database"),
+        ("postgres://signet@db.city.example/signage?tls=off", "tls=off is allowed on loopback only"),
+        ("postgres://signet@127.0.0.1/signage?schema=Robert');DROP", "must be a lower-case SQL name"),
+        ("postgres://signet@127.0.0.1/signage?sslmode=disable", "unknown URL parameter sslmode"),
+    ])
+    func refusals(url: String, reason: String) {
+        #expect(throws: ConfigError.self) { try DatabaseLocation(url: url, password: nil) }
+        do { _ = try DatabaseLocation(url: url, password: nil) } catch {
+            #expect(error.description.contains(reason), "\(error.description)")
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+}

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import Logging
@@ -187,7 +186,7 @@ struct DeviceTests {
         #expect(try await fixture.store.latestAlerts(limit: 10).map { "\($0.action) \($0.subject)" }
                 == ["alert.screen.back astana-1", "alert.screen.silent astana-1"])
         let plan = try await fixture.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM audit_event WHERE \(ServerStore.alertCondition) ORDER BY id DESC LIMIT 10")
+            try db.fetchAll(sql: "EXPLAIN QUERY PLAN SELECT * FROM audit_event WHERE \(ServerStore.alertCondition) ORDER BY id DESC LIMIT 10")
                 .map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("USING INDEX audit_alerts") }, "\(plan)")

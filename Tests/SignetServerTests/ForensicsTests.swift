@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import Logging
@@ -77,7 +76,7 @@ struct ForensicsTests {
             // Each cited lookup is served by its action's own index, not a scan of every event.
             for action in ServerStore.citedActions {
                 let plan = try await network.fixture.store.database.read { db in
-                    try Row.fetchAll(db, sql: """
+                    try db.fetchAll(sql: """
                         EXPLAIN QUERY PLAN SELECT log_index FROM audit_event WHERE action = '\(action)' AND subject = 'x' AND at_ms BETWEEN 0 AND 1
                         """).map { $0["detail"] as String }
                 }

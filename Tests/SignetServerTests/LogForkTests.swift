@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import Logging
@@ -94,10 +93,10 @@ struct LogForkTests {
     /// replaced by one the server's log key signs over the new tree (one entry longer).
     static func rewriteHistory(_ store: ServerStore) async throws {
         try await store.database.write { db in
-            var entries = try Data.fetchAll(db, sql: "SELECT entry FROM log_entry ORDER BY idx = 1, idx").map(Array.init)
+            var entries = try db.fetchAll(Data.self, sql: "SELECT entry FROM log_entry ORDER BY idx = 1, idx").map(Array.init)
             entries.append(LoggedEvent(at: Instant(millisecondsSince1970: 0), actor: "server", action: "screen.update", subject: "x",
                                        address: "local", detail: [:]).entry)
-            try db.execute(sql: "DELETE FROM log_entry; DELETE FROM log_hash; DELETE FROM log_checkpoint")
+            for table in ["log_entry", "log_hash", "log_checkpoint"] { try db.execute(sql: "DELETE FROM \(table)") }
             _ = try ServerStore.appendToLog(entries, db)
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -76,7 +75,7 @@ struct PlayRouteTests {
             #expect(try await send(client, key: key, time: next(), records: third).object?["through"] == .integer(6))
 
             // Every batch is kept as signed, so its signature can be checked again later.
-            let batches = try await fixture.store.database.read { db in try Data.fetchAll(db, sql: "SELECT signed FROM play_batch ORDER BY id") }
+            let batches = try await fixture.store.database.read { db in try db.fetchAll(Data.self, sql: "SELECT signed FROM play_batch ORDER BY id") }
             #expect(batches.count == 3)
             for bytes in batches { _ = try PlayBatch(bytes: Array(bytes), key: key.publicKey, screen: "astana-1") }
 

@@ -24,9 +24,8 @@ struct FleetBenchServer: Sendable {
                                        approvers: [.generate, .generate, .generate], approverThreshold: 2, now: clock.now().tufTime)
         let store = try ServerStore(path: "\(folder)/signet.sqlite")
         func token(_ role: Role) async throws -> String {
-            let account = try await store.createAccount(name: role.rawValue, role: role, passwordHash: ServerStore.hashPassword(UUID().uuidString, cost: 4),
-                                                        mustChangePassword: false, at: clock.now())
-            return try await store.issueAPIToken(accountID: account.id, label: "bench", at: clock.now())
+            try await store.createAccountWithAPIToken(name: role.rawValue, role: role, passwordHash: ServerStore.hashPassword(UUID().uuidString, cost: 4),
+                                                      label: "bench", at: clock.now())
         }
         var config = ServerConfig()
         config.dataDirectory = folder

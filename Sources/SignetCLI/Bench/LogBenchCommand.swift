@@ -115,9 +115,8 @@ struct LogBenchCommand: AsyncParsableCommand {
         config.bcryptCost = 4
         let port = PortBox()
         let application = buildApplication(config: config, store: store, logger: logger) { recordPort($0, into: port) }
-        let account = try await store.createAccount(name: "auditor", role: .viewer, passwordHash: ServerStore.hashPassword(UUID().uuidString, cost: 4),
-                                                    mustChangePassword: false, at: SystemWallClock().now())
-        let token = try await store.issueAPIToken(accountID: account.id, label: "bench", at: SystemWallClock().now())
+        let token = try await store.createAccountWithAPIToken(name: "auditor", role: .viewer, passwordHash: ServerStore.hashPassword(UUID().uuidString, cost: 4),
+                                                              label: "bench", at: SystemWallClock().now())
         let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
         let root = try Metadata<Root>(bytes: try AtomicFile.read("\(folder)/repository/metadata/1.root.json") ?? [])
         let key = try NoteKey(logOf: root.signed)

@@ -24,6 +24,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Working folder; deleted and recreated.") var dir: String = "demo"
     @Option(help: "The server's port on 127.0.0.1 (0: any free port).") var port = 8080
     @Flag(help: "Stop after the checks instead of running until Ctrl-C.") var exit = false
+    @Option(help: "PostgreSQL instead of SQLite: postgres://USER@HOST[:PORT]/DATABASE, an empty one (password in SIGNET_DATABASE_PASSWORD).")
+    var database: String?
 
     /// The demo replays the morning of the state visit in real time: the screens show the city's
     /// usual playlist, and at 06:00 in Astana the state-visit interrupt takes over.
@@ -36,8 +38,10 @@ struct DemoCommand: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: folder)
         try AtomicFile.createDirectory(folder, permissions: 0o700)
         let clock = ShiftedWallClock(start: Self.clockStart)
-        section("1. A Signet server on 127.0.0.1, SQLite in \(folder)/server; the clock replays \(Self.clockStart) in real time")
-        let network = try await DemoNetwork.create(folder: folder, port: port, clock: clock)
+        let location = try database.map { try DatabaseLocation(url: $0, password: ProcessInfo.processInfo.environment["SIGNET_DATABASE_PASSWORD"]) } ?? .sqlite
+        let storage = location == .sqlite ? "SQLite in \(folder)/server" : "\(location)"
+        section("1. A Signet server on 127.0.0.1, \(storage); the clock replays \(Self.clockStart) in real time")
+        let network = try await DemoNetwork.create(folder: folder, port: port, clock: clock, database: location)
         let script = DemoScript(network: network, folder: folder, clock: clock, exitAfterChecks: exit)
         let logger = Logger(label: "signet.demo") { FileLogHandler(label: $0, path: "\(folder)/logs/demo.log") }
         var configuration = ServiceGroupConfiguration(

@@ -37,7 +37,8 @@ struct DemoNetwork: Sendable {
 
     var serverFolder: String { "\(folder)/server" }
 
-    static func create(folder: String, port: Int, clock: any WallClock, configure: (inout ServerConfig) -> Void = { _ in }) async throws -> DemoNetwork {
+    static func create(folder: String, port: Int, clock: any WallClock, database: DatabaseLocation = .sqlite,
+                       configure: (inout ServerConfig) -> Void = { _ in }) async throws -> DemoNetwork {
         let data = "\(folder)/server"
         let report = try ServerSetup.initialise(folder: data, custodians: [.generate, .generate, .generate], custodianThreshold: 2,
                                                 approvers: [.generate, .generate, .generate], approverThreshold: 2, now: clock.now().tufTime)
@@ -48,7 +49,8 @@ struct DemoNetwork: Sendable {
         config.bcryptCost = 10
         config.logFormat = .text
         configure(&config)
-        let store = try ServerStore(path: "\(data)/signet.sqlite")
+        let store = try await ServerStore.open(database, sqlitePath: "\(data)/signet.sqlite")
+        guard try await store.accountCount() == 0 else { throw CLIError("the demo needs an empty database; \(database) has accounts") }
         var logger = Logger(label: "signet.server") { FileLogHandler(label: $0, path: "\(folder)/logs/server.log") }
         logger.logLevel = .info
         let listening = ListeningPort()
@@ -67,9 +69,8 @@ struct DemoNetwork: Sendable {
         var api = DemoAPI(http: http, server: server)
         for role in [Role.admin, .editor, .approver, .operator] {
             let password = Self.newPassword()
-            let account = try await store.createAccount(name: role.rawValue, role: role, passwordHash: hashPassword(password),
-                                                        mustChangePassword: false, at: clock.now())
-            api.accounts[role.rawValue] = (password, try await store.issueAPIToken(accountID: account.id, label: "demo", at: clock.now()))
+            api.accounts[role.rawValue] = (password, try await store.createAccountWithAPIToken(name: role.rawValue, role: role, passwordHash: hashPassword(password),
+                                                                                               label: "demo", at: clock.now()))
         }
         return api
     }
@@ -235,9 +236,8 @@ struct DemoNetwork: Sendable {
         let proposal = try await admin.post("/api/v1/releases", [:])
         let id = proposal["id"]?.integerValue ?? 0
         line("the attacker saved the forged programme and proposed release \(id)")
-        let account = try await store.createAccount(name: "mallory", role: .approver, passwordHash: hashPassword(Self.newPassword()),
-                                                    mustChangePassword: false, at: clock.now())
-        let mallory = APIClient(base: admin.base, token: try await store.issueAPIToken(accountID: account.id, label: "attack", at: clock.now()),
+        let mallory = APIClient(base: admin.base, token: try await store.createAccountWithAPIToken(name: "mallory", role: .approver, passwordHash: hashPassword(Self.newPassword()),
+                                                                                                 label: "attack", at: clock.now()),
                                 http: http)
         let onlineKey = try SigningKey(pem: String(decoding: try readFile(ServerSetup.onlineKeyPath("snapshot", in: serverFolder)), as: UTF8.self))
         var metadata = Metadata(signed: try Targets(signed: proposal["signed"] ?? .null))

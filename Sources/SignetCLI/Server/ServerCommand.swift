@@ -39,12 +39,13 @@ struct ServerCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try options.load()
             let database = "\(config.dataDirectory)/signet.sqlite"
-            guard FileManager.default.fileExists(atPath: database) else {
+            guard FileManager.default.fileExists(atPath: "\(config.dataDirectory)/repository") else {
                 throw CLIError("no Signet data in \(config.dataDirectory); create it with: signet server init --data \(config.dataDirectory)")
             }
-            let store = try ServerStore(path: database)
+            let store = try await ServerStore.open(config.database, sqlitePath: database)
             let logger = ServerLogging.logger(config)
-            status("Signet server on http://\(config.host):\(config.port) (data \(config.dataDirectory)); Ctrl-C stops it")
+            let where_ = config.database == .sqlite ? "" : ", database \(config.database)"
+            status("Signet server on http://\(config.host):\(config.port) (data \(config.dataDirectory)\(where_)); Ctrl-C stops it")
             let app = buildApplication(config: config, store: store, logger: logger)
             try await app.runService()
         }
@@ -73,7 +74,7 @@ struct ServerCommand: AsyncParsableCommand {
             let config = try options.load()
             let folder = config.dataDirectory
             let database = "\(folder)/signet.sqlite"
-            guard !FileManager.default.fileExists(atPath: database) else {
+            guard !FileManager.default.fileExists(atPath: database), !FileManager.default.fileExists(atPath: "\(folder)/repository") else {
                 throw CLIError("\(folder) already holds a Signet server; refusing to initialise it again")
             }
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -85,9 +86,9 @@ struct ServerCommand: AsyncParsableCommand {
                 approvers: try holders(approverKeys, generate: approvers), approverThreshold: approverThreshold, logOrigin: logOrigin,
                 now: Clock.now())
             for line in report.lines { status(line) }
-            let store = try ServerStore(path: database)
+            let store = try await ServerStore.open(config.database, sqlitePath: database)
             let password = try await store.createFirstAdmin(name: admin, cost: config.bcryptCost, at: SystemWallClock().now())
-            status("created \(database) and the admin account \(admin)")
+            status("created \(config.database == .sqlite ? database : "the tables in \(config.database)") and the admin account \(admin)")
             print("""
                 admin account: \(admin)
                 one-time password (shown only now; it must be changed at first sign-in): \(password)

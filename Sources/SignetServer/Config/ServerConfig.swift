@@ -3,13 +3,15 @@ import SignetCore
 
 /// How a Signet server runs: where it listens, where its data lives, and its security settings.
 /// Read from a JSON file (every key optional, unknown keys refused), then from environment
-/// variables, which win: SIGNET_HOST, SIGNET_PORT, SIGNET_DATA, SIGNET_SECURE_COOKIES,
-/// SIGNET_LOG_FORMAT, SIGNET_LOG_LEVEL.
+/// variables, which win: SIGNET_HOST, SIGNET_PORT, SIGNET_DATA, SIGNET_DATABASE, SIGNET_SECURE_COOKIES,
+/// SIGNET_LOG_FORMAT, SIGNET_LOG_LEVEL (and SIGNET_DATABASE_PASSWORD, which only the environment gives).
 public struct ServerConfig: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
     /// The data folder: database, TUF repository, online keys.
     public var dataDirectory = "signet-data"
+    /// The database: SQLite in the data folder, or PostgreSQL shared by several replicas.
+    public var database = DatabaseLocation.sqlite
     /// Mark cookies Secure: set when the server is behind TLS.
     public var secureCookies = false
     public var sessionHours = 12
@@ -44,7 +46,7 @@ public struct ServerConfig: Sendable, Equatable {
 
     static let keys = ["host", "port", "data_directory", "secure_cookies", "session_hours", "max_login_failures",
                        "lockout_minutes", "login_attempts_per_minute", "bcrypt_cost", "max_asset_bytes", "require_totp", "font", "timestamp_minutes",
-                       "log_format", "log_level", "diff_days",
+                       "log_format", "log_level", "diff_days", "database",
                        "offline_after_seconds"]
 
     public init(json bytes: [UInt8], environment: [String: String] = [:]) throws(ConfigError) {
@@ -70,6 +72,7 @@ public struct ServerConfig: Sendable, Equatable {
         host = try string("host") ?? host
         port = try integer("port", 1...65_535) ?? port
         dataDirectory = try string("data_directory") ?? dataDirectory
+        if let url = try string("database") { database = try DatabaseLocation(url: url, password: environment["SIGNET_DATABASE_PASSWORD"]) }
         if let field = object["secure_cookies"] {
             guard case .bool(let flag) = field else { throw ConfigError("config.secure_cookies: must be true or false") }
             secureCookies = flag
@@ -112,6 +115,12 @@ public struct ServerConfig: Sendable, Equatable {
             self.port = port
         }
         if let data = environment["SIGNET_DATA"] { dataDirectory = data }
+        if let url = environment["SIGNET_DATABASE"] {
+            database = try DatabaseLocation(url: url, password: environment["SIGNET_DATABASE_PASSWORD"])
+        } else if case .postgres(var location) = database, location.password == nil {
+            location.password = environment["SIGNET_DATABASE_PASSWORD"]
+            database = .postgres(location)
+        }
         if let text = environment["SIGNET_SECURE_COOKIES"] {
             guard ["true", "false"].contains(text) else { throw ConfigError("SIGNET_SECURE_COOKIES: must be true or false") }
             secureCookies = text == "true"

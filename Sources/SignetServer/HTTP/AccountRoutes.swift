@@ -1,4 +1,3 @@
-import GRDB
 import Hummingbird
 import HummingbirdBcrypt
 import SignetCore
@@ -59,13 +58,9 @@ extension Services {
     func createAccount(name: String, role: Role, groups: [String], actor: String,
                        address: String) async throws -> (account: Account, password: String) {
         let password = Secrets.oneTimePassword()
-        let account: Account
-        do {
-            account = try await store.createAccount(name: name, role: role, passwordHash: Bcrypt.hash(password, cost: UInt8(config.bcryptCost)),
-                                                    mustChangePassword: true, groups: groups, at: clock.now())
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw APIError(.conflict, "name: an account named \(name) exists")
-        }
+        guard let account = try await store.createAccount(name: name, role: role, passwordHash: Bcrypt.hash(password, cost: UInt8(config.bcryptCost)),
+                                                          mustChangePassword: true, groups: groups, at: clock.now())
+        else { throw APIError(.conflict, "name: an account named \(name) exists") }
         try await audit(actor, "account.create", name, address,
                         ["role": .string(role.rawValue), "groups": .array(groups.map(JSONValue.string))])
         return (account, password)

@@ -1,4 +1,3 @@
-import GRDB
 import HummingbirdBcrypt
 import SignetCore
 
@@ -28,22 +27,24 @@ extension ServerStore {
     /// An account's columns and its groups (comma-joined), for every query that loads an account.
     static let accountColumns = """
         account.*, (SELECT group_concat(group_name, ',') FROM (SELECT group_name FROM account_group
-                    WHERE account_id = account.id ORDER BY group_name)) AS account_groups
+                    WHERE account_id = account.id ORDER BY group_name) AS ordered) AS account_groups
         """
 
-    static func account(from row: Row) -> Account {
+    static func account(from row: SQLRow) -> Account {
         Account(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer,
                 mustChangePassword: row["must_change_password"], hasTOTP: (row["totp_secret"] as String?) != nil,
                 groups: ((row["account_groups"] as String?) ?? "").split(separator: ",").map(String.init))
     }
 
     public func createAccount(name: String, role: Role, passwordHash: String, mustChangePassword: Bool, groups: [String] = [],
-                              at now: Instant) async throws -> Account {
+                              at now: Instant) async throws -> Account? {
         try await database.write { db in
-            try db.execute(sql: """
+            // Nil when the name is taken.
+            guard let id = try db.fetchOne(Int64.self, sql: """
                 INSERT INTO account (name, role, password_hash, must_change_password, created_ms) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO NOTHING RETURNING id
                 """, arguments: [name, role.rawValue, passwordHash, mustChangePassword, now.millisecondsSince1970])
-            let id = db.lastInsertedRowID
+            else { return nil }
             for group in groups {
                 try db.execute(sql: "INSERT INTO account_group (account_id, group_name) VALUES (?, ?)", arguments: [id, group])
             }
@@ -53,19 +54,19 @@ extension ServerStore {
 
     public func accounts() async throws -> [Account] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM account ORDER BY name").map(Self.account(from:))
+            try db.fetchAll(sql: "SELECT \(Self.accountColumns) FROM account ORDER BY name").map(Self.account(from:))
         }
     }
 
     public func account(id: Int64) async throws -> Account? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM account WHERE id = ?", arguments: [id]).map(Self.account(from:))
+            try db.fetchOne(sql: "SELECT \(Self.accountColumns) FROM account WHERE id = ?", arguments: [id]).map(Self.account(from:))
         }
     }
 
     func credentials(name: String) async throws -> AccountCredentials? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM account WHERE name = ?", arguments: [name]).map { row in
+            try db.fetchOne(sql: "SELECT \(Self.accountColumns) FROM account WHERE name = ?", arguments: [name]).map { row in
                 AccountCredentials(account: Self.account(from: row), passwordHash: row["password_hash"], totpSecret: row["totp_secret"],
                                    failedLogins: row["failed_logins"], lockedUntil: row["locked_until_ms"])
             }
@@ -76,7 +77,7 @@ extension ServerStore {
     func recordFailedLogin(accountID: Int64, limit: Int, lockUntil: Int64) async throws -> Bool {
         try await database.write { db in
             try db.execute(sql: "UPDATE account SET failed_logins = failed_logins + 1 WHERE id = ?", arguments: [accountID])
-            let failures = try Int.fetchOne(db, sql: "SELECT failed_logins FROM account WHERE id = ?", arguments: [accountID]) ?? 0
+            let failures = try db.fetchOne(Int.self, sql: "SELECT failed_logins FROM account WHERE id = ?", arguments: [accountID]) ?? 0
             guard failures >= limit else { return false }
             try db.execute(sql: "UPDATE account SET failed_logins = 0, locked_until_ms = ? WHERE id = ?", arguments: [lockUntil, accountID])
             return true
@@ -96,7 +97,7 @@ extension ServerStore {
     }
 
     public func accountCount() async throws -> Int {
-        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account") ?? 0 }
+        try await database.read { db in try db.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM account") ?? 0 }
     }
 }
 

@@ -1,4 +1,3 @@
-import GRDB
 import SignetCore
 
 /// An uploaded image, stored once under its sha256.
@@ -15,43 +14,29 @@ public struct StoredAsset: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateAssets(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("2: assets") { db in
-            try db.create(table: "asset") { table in
-                table.column("sha256", .text).primaryKey()
-                table.column("kind", .text).notNull()
-                table.column("width", .integer).notNull()
-                table.column("height", .integer).notNull()
-                table.column("bytes", .integer).notNull()
-                table.column("name", .text).notNull()
-                table.column("uploaded_by", .text).notNull()
-                table.column("uploaded_ms", .integer).notNull()
-            }
-        }
-    }
 
     /// Records an asset; false if one with this hash was there already (the upload deduplicates).
     func insertAsset(_ asset: StoredAsset) async throws -> Bool {
         try await database.write { db in
             try db.execute(sql: """
-                INSERT OR IGNORE INTO asset (sha256, kind, width, height, bytes, name, uploaded_by, uploaded_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO asset (sha256, kind, width, height, bytes, name, uploaded_by, uploaded_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """, arguments: [asset.sha256, asset.kind, asset.width, asset.height, asset.bytes, asset.name, asset.uploadedBy,
-                                 asset.uploadedAt.millisecondsSince1970])
-            return db.changesCount == 1
+                                 asset.uploadedAt.millisecondsSince1970]) == 1
         }
     }
 
     public func assets() async throws -> [StoredAsset] {
-        try await database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM asset ORDER BY uploaded_ms, sha256").map(Self.asset(from:)) }
+        try await database.read { db in try db.fetchAll(sql: "SELECT * FROM asset ORDER BY uploaded_ms, sha256").map(Self.asset(from:)) }
     }
 
     public func asset(sha256: String) async throws -> StoredAsset? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM asset WHERE sha256 = ?", arguments: [sha256]).map(Self.asset(from:))
+            try db.fetchOne(sql: "SELECT * FROM asset WHERE sha256 = ?", arguments: [sha256]).map(Self.asset(from:))
         }
     }
 
-    static func asset(from row: Row) -> StoredAsset {
+    static func asset(from row: SQLRow) -> StoredAsset {
         StoredAsset(sha256: row["sha256"], kind: row["kind"], width: row["width"], height: row["height"], bytes: row["bytes"],
                     name: row["name"], uploadedBy: row["uploaded_by"], uploadedAt: Instant(millisecondsSince1970: row["uploaded_ms"]))
     }

@@ -1,4 +1,3 @@
-import GRDB
 import SignetCore
 
 /// One state change or security event: who, what, to what, when, from where.
@@ -32,14 +31,14 @@ extension ServerStore {
 
     public func auditEvents(after id: Int64 = 0, limit: Int = 500) async throws -> [AuditEvent] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_event WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map(Self.auditEvent)
+            try db.fetchAll(sql: "SELECT * FROM audit_event WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map(Self.auditEvent)
         }
     }
 
     /// The newest `limit` events, newest first.
     public func latestAuditEvents(limit: Int) async throws -> [AuditEvent] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_event ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.auditEvent)
+            try db.fetchAll(sql: "SELECT * FROM audit_event ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.auditEvent)
         }
     }
 
@@ -47,21 +46,16 @@ extension ServerStore {
     /// the newest without walking past every proof of play.
     static let alertCondition = "action >= 'alert.' AND action < 'alert/'"
 
-    static func migrateAlertIndex(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("16: alerts") { db in
-            try db.execute(sql: "CREATE INDEX audit_alerts ON audit_event (id) WHERE \(alertCondition)")
-        }
-    }
 
     /// The newest `limit` alerts, newest first.
     public func latestAlerts(limit: Int) async throws -> [AuditEvent] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_event WHERE \(Self.alertCondition) ORDER BY id DESC LIMIT ?", arguments: [limit])
+            try db.fetchAll(sql: "SELECT * FROM audit_event WHERE \(Self.alertCondition) ORDER BY id DESC LIMIT ?", arguments: [limit])
                 .map(Self.auditEvent)
         }
     }
 
-    static func auditEvent(_ row: Row) -> AuditEvent {
+    static func auditEvent(_ row: SQLRow) -> AuditEvent {
         AuditEvent(id: row["id"], at: Instant(millisecondsSince1970: row["at_ms"]), actor: row["actor"], action: row["action"],
                    subject: row["subject"], address: row["address"], detail: row["detail"], logIndex: row["log_index"])
     }

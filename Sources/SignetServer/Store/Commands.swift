@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 import Synchronization
 
@@ -25,7 +24,7 @@ public struct CommandRecord: Sendable, Equatable {
     /// `done`, or `refused: reason`, as the player reported it.
     public let result: String?
 
-    init(_ row: Row) {
+    init(_ row: SQLRow) {
         id = row["id"]
         screen = row["screen_id"]
         sequence = row["sequence"]
@@ -55,71 +54,26 @@ public struct IssuedCommand: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateCommands(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("10: commands") { db in
-            try db.create(table: "command_sequence") { table in
-                table.column("screen_id", .text).primaryKey().references("screen", onDelete: .cascade)
-                table.column("last_sequence", .integer).notNull()
-            }
-            try db.create(table: "command") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade).indexed()
-                table.column("sequence", .integer).notNull()
-                table.column("action", .text).notNull()
-                table.column("signed", .blob).notNull()
-                table.column("issued_by", .text).notNull()
-                table.column("issued_ms", .integer).notNull()
-                table.column("expires_ms", .integer).notNull()
-                table.column("acked_ms", .integer)
-                table.column("result", .text)
-            }
-        }
-    }
 
-    static func migrateCommandBatches(_ migrator: inout DatabaseMigrator) {
-        // A fan-out is one signed batch: its rows name the batch and their leaf's place; the batch
-        // row keeps the signed batch, every command's canonical JSON and every leaf hash, from
-        // which a screen's document is made again when it reconnects or polls.
-        migrator.registerMigration("12: command batches") { db in
-            try db.create(table: "command_batch") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("signed", .blob).notNull()
-                table.column("leaf_hashes", .blob).notNull()
-                table.column("leaves", .blob).notNull()
-            }
-            try db.alter(table: "command") { table in
-                table.add(column: "batch_id", .integer).references("command_batch")
-                table.add(column: "leaf_index", .integer)
-            }
-        }
-        // Only pending commands are looked up by screen. An index of every command by screen took
-        // each fan-out's inserts to as many random pages as the index had (the fan-outs slowed
-        // steadily); this one holds only what waits for an acknowledgement.
-        migrator.registerMigration("13: index pending commands only") { db in
-            try db.execute(sql: "DROP INDEX command_on_screen_id")
-            try db.execute(sql: "CREATE INDEX command_pending ON command (screen_id, sequence) WHERE acked_ms IS NULL")
-        }
-    }
 
     /// Issues one command per screen in one transaction: each screen's next sequence number, the
     /// command's id, then its signature over both (`sign` gets the finished command).
     func issueCommands(screens: [String], by account: String, at now: Instant, expires: Instant,
-                       make: @Sendable (_ screen: String, _ sequence: Int64, _ id: Int64) throws -> (action: String, signed: [UInt8]))
+                       make: @escaping @Sendable (_ screen: String, _ sequence: Int64, _ id: Int64) throws -> (action: String, signed: [UInt8]))
         async throws -> [IssuedCommand]
     {
         try await database.write { db in
             var issued: [IssuedCommand] = []
             for screen in screens {
-                let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM command_sequence WHERE screen_id = ?", arguments: [screen]) ?? 0
+                let last = try db.fetchOne(Int64.self, sql: "SELECT last_sequence FROM command_sequence WHERE screen_id = ?", arguments: [screen]) ?? 0
                 let sequence = last + 1
                 try db.execute(sql: """
                     INSERT INTO command_sequence (screen_id, last_sequence) VALUES (?, ?)
                     ON CONFLICT(screen_id) DO UPDATE SET last_sequence = excluded.last_sequence
                     """, arguments: [screen, sequence])
-                try db.execute(sql: """
-                    INSERT INTO command (screen_id, sequence, action, signed, issued_by, issued_ms, expires_ms) VALUES (?, ?, '', x'', ?, ?, ?)
-                    """, arguments: [screen, sequence, account, now.millisecondsSince1970, expires.millisecondsSince1970])
-                let id = db.lastInsertedRowID
+                let id = try db.insertReturningID(sql: """
+                    INSERT INTO command (screen_id, sequence, action, signed, issued_by, issued_ms, expires_ms) VALUES (?, ?, '', ?, ?, ?, ?)
+                    """, arguments: [screen, sequence, Data(), account, now.millisecondsSince1970, expires.millisecondsSince1970])
                 let made = try make(screen, sequence, id)
                 try db.execute(sql: "UPDATE command SET action = ?, signed = ? WHERE id = ?", arguments: [made.action, Data(made.signed), id])
                 issued.append(IssuedCommand(id: id, screen: screen, sequence: sequence, action: made.action, signed: made.signed,
@@ -138,19 +92,19 @@ extension ServerStore {
     {
         let list = String(decoding: JSONWriter.compact.encode(.array(screens.map(JSONValue.string))), as: UTF8.self)
         return try await database.write { db in
-            let before = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM command") ?? 0
+            let targets = db.dialect.jsonTextArray("?", as: "target")
             try db.execute(sql: """
-                INSERT INTO command_sequence (screen_id, last_sequence) SELECT value, 1 FROM json_each(?) WHERE true
-                ON CONFLICT(screen_id) DO UPDATE SET last_sequence = last_sequence + 1
+                INSERT INTO command_sequence (screen_id, last_sequence) SELECT target.value, 1 FROM \(targets) WHERE true
+                ON CONFLICT(screen_id) DO UPDATE SET last_sequence = command_sequence.last_sequence + 1
                 """, arguments: [list])
-            try db.execute(sql: """
+            return try db.fetchAll(sql: """
                 INSERT INTO command (screen_id, sequence, action, signed, issued_by, issued_ms, expires_ms)
-                SELECT sequence.screen_id, sequence.last_sequence, ?, x'', ?, ?, ?
-                FROM json_each(?) AS target JOIN command_sequence AS sequence ON sequence.screen_id = target.value ORDER BY target.key
-                """, arguments: [action, account, now.millisecondsSince1970, expires.millisecondsSince1970, list])
-            return try Row.fetchAll(db, sql: "SELECT id, screen_id, sequence FROM command WHERE id > ? ORDER BY id", arguments: [before]).map {
-                (id: $0["id"], screen: $0["screen_id"], sequence: $0["sequence"])
-            }
+                SELECT sequence.screen_id, sequence.last_sequence, ?, ?, ?, ?, ?
+                FROM \(targets) JOIN command_sequence AS sequence ON sequence.screen_id = target.value ORDER BY target.key
+                RETURNING id, screen_id, sequence
+                """, arguments: [action, Data(), account, now.millisecondsSince1970, expires.millisecondsSince1970, list])
+                .map { (id: $0["id"] as Int64, screen: $0["screen_id"] as String, sequence: $0["sequence"] as Int64) }
+                .sorted { $0.id < $1.id }
         }
     }
 
@@ -162,13 +116,12 @@ extension ServerStore {
         for leaf in batch.leaves { framed += withUnsafeBytes(of: UInt32(leaf.count).bigEndian, Array.init) + leaf }
         let leaves = framed, count = Int64(batch.leaves.count)
         let id = try await database.write { db in
-            try db.execute(sql: "INSERT INTO command_batch (signed, leaf_hashes, leaves) VALUES (?, ?, ?)",
-                           arguments: [Data(batch.batch), Data(batch.tree.levels[0].joined()), Data(leaves)])
-            let batchID = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE command SET batch_id = ?, leaf_index = id - ? WHERE id BETWEEN ? AND ?",
-                           arguments: [batchID, firstID, firstID, firstID + count - 1])
-            guard db.changesCount == count else {
-                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "the batch's \(count) commands are not rows \(firstID) to \(firstID + count - 1)")
+            let batchID = try db.insertReturningID(sql: "INSERT INTO command_batch (signed, leaf_hashes, leaves) VALUES (?, ?, ?)",
+                                                   arguments: [Data(batch.batch), Data(batch.tree.levels[0].joined()), Data(leaves)])
+            let changed = try db.execute(sql: "UPDATE command SET batch_id = ?, leaf_index = id - ? WHERE id BETWEEN ? AND ?",
+                                         arguments: [batchID, firstID, firstID, firstID + count - 1])
+            guard changed == count else {
+                throw StoreError("the batch's \(count) commands are not rows \(firstID) to \(firstID + count - 1)")
             }
             return batchID
         }
@@ -177,11 +130,11 @@ extension ServerStore {
 
     /// The document a screen receives for a stored command: its batch's signed part, its proof
     /// and its command (from the batch, kept in memory for recent batches).
-    static func document(_ row: Row, _ db: Database, trees: CommandBatchTrees) throws -> [UInt8] {
+    static func document(_ row: SQLRow, _ db: any SQLConnection, trees: CommandBatchTrees) throws -> [UInt8] {
         guard let batchID = row["batch_id"] as Int64?, let index = row["leaf_index"] as Int? else { return Array(row["signed"] as Data) }
         let entry = try trees.entry(batchID) {
-            guard let batch = try Row.fetchOne(db, sql: "SELECT * FROM command_batch WHERE id = ?", arguments: [batchID]) else {
-                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "command batch \(batchID) is missing")
+            guard let batch = try db.fetchOne(sql: "SELECT * FROM command_batch WHERE id = ?", arguments: [batchID]) else {
+                throw StoreError("command batch \(batchID) is missing")
             }
             let hashes = Array(batch["leaf_hashes"] as Data), framed = Array(batch["leaves"] as Data)
             var leaves: [[UInt8]] = [], offset = 0
@@ -192,20 +145,20 @@ extension ServerStore {
                 offset += 4 + length
             }
             guard leaves.count * 32 == hashes.count, offset == framed.count else {
-                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "command batch \(batchID) is damaged")
+                throw StoreError("command batch \(batchID) is damaged")
             }
             return CommandBatchTrees.Entry(batch: Array(batch["signed"] as Data),
                                            tree: MerkleTree(leafHashes: stride(from: 0, to: hashes.count, by: 32).map { Array(hashes[$0..<$0 + 32]) }),
                                            leaves: leaves)
         }
-        guard index >= 0, index < entry.leaves.count else { throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "no leaf \(index) in batch \(batchID)") }
+        guard index >= 0, index < entry.leaves.count else { throw StoreError("no leaf \(index) in batch \(batchID)") }
         return SignedCommandBatch.document(batch: entry.batch, index: index, proof: entry.tree.inclusionProof(index: index), signed: entry.leaves[index])
     }
 
     /// Commands for a screen that are neither acknowledged nor expired, oldest first.
     func pendingCommands(screen: String, now: Instant) async throws -> [IssuedCommand] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT * FROM command WHERE screen_id = ? AND acked_ms IS NULL AND expires_ms > ? AND (batch_id IS NOT NULL OR length(signed) > 0) ORDER BY sequence
                 """, arguments: [screen, now.millisecondsSince1970]).map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
         }
@@ -216,8 +169,7 @@ extension ServerStore {
     func acknowledge(command id: Int64, screen: String, result: String, at now: Instant) async throws -> Bool {
         try await database.write { db in
             try db.execute(sql: "UPDATE command SET acked_ms = ?, result = ? WHERE id = ? AND screen_id = ? AND acked_ms IS NULL",
-                           arguments: [now.millisecondsSince1970, result, id, screen])
-            return db.changesCount == 1
+                           arguments: [now.millisecondsSince1970, result, id, screen]) == 1
         }
     }
 
@@ -227,13 +179,12 @@ extension ServerStore {
     /// many audit events that made.
     func acknowledge(_ batch: [ReceivedAcknowledgement]) async throws -> (recorded: Int, audited: Int) {
         try await database.write { db in
-            let update = try db.cachedStatement(sql: "UPDATE command SET acked_ms = ?, result = ? WHERE id = ? AND screen_id = ? AND acked_ms IS NULL")
+            var pending = try Self.markAcknowledged(batch, db)
             var done: [(command: Int64, screen: String)] = []
             var events: [LoggedEvent] = []
             for received in batch {
                 let summary = received.acknowledgement.summary
-                try update.execute(arguments: [received.at.millisecondsSince1970, summary, received.acknowledgement.command, received.screen])
-                guard db.changesCount == 1 else {
+                guard pending.remove(received.acknowledgement.command) != nil else {
                     if let event = try Self.lateRefusal(received, db) { events.append(event) }
                     continue
                 }
@@ -260,12 +211,35 @@ extension ServerStore {
 
     static let acknowledgementsPerEvent = 2_000
 
+    /// Sets the acknowledgement of every pending command in `batch`, in statements of a thousand
+    /// (on PostgreSQL each statement is a round trip); returns the ids that were pending.
+    static func markAcknowledged(_ batch: [ReceivedAcknowledgement], _ db: any SQLConnection) throws -> Set<Int64> {
+        var pending = Set<Int64>()
+        for start in stride(from: 0, to: batch.count, by: 1_000) {
+            let part = batch[start..<min(start + 1_000, batch.count)]
+            var arguments: SQLArguments = []
+            for received in part {
+                arguments.values += [.integer(received.acknowledgement.command), .text(received.screen),
+                                     .integer(received.at.millisecondsSince1970), .text(received.acknowledgement.summary)]
+            }
+            // VALUES' columns are column1, column2, ... in both engines.
+            let updated = try db.fetchAll(Int64.self, sql: """
+                UPDATE command SET acked_ms = ack.column3, result = ack.column4
+                FROM (VALUES \(Array(repeating: "(?, ?, ?, ?)", count: part.count).joined(separator: ", "))) AS ack
+                WHERE command.id = ack.column1 AND command.screen_id = ack.column2 AND command.acked_ms IS NULL
+                RETURNING command.id
+                """, arguments: arguments)
+            pending.formUnion(updated)
+        }
+        return pending
+    }
+
     /// A refusal of a command that is not pending: the player was sent a command again after
     /// carrying it out (a replay), or one the server never issued to it (a forgery). Either way
     /// someone sent the screen a command the server did not send it now: an alert, not nothing.
-    static func lateRefusal(_ received: ReceivedAcknowledgement, _ db: Database) throws -> LoggedEvent? {
+    static func lateRefusal(_ received: ReceivedAcknowledgement, _ db: any SQLConnection) throws -> LoggedEvent? {
         guard case .refused = received.acknowledgement.result else { return nil }
-        let stored = try Row.fetchOne(db, sql: "SELECT result FROM command WHERE id = ? AND screen_id = ?",
+        let stored = try db.fetchOne(sql: "SELECT result FROM command WHERE id = ? AND screen_id = ?",
                                       arguments: [received.acknowledgement.command, received.screen])
         // The same refusal again is the acknowledgement sent twice, not a new event.
         if let stored, stored["result"] as String? == received.acknowledgement.summary { return nil }
@@ -290,17 +264,17 @@ extension ServerStore {
     public func commandRecords(ids: [Int64]) async throws -> [CommandRecord] {
         guard !ids.isEmpty else { return [] }
         return try await database.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT id, screen_id, sequence, action, issued_by, issued_ms, expires_ms, acked_ms, result FROM command
                 WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id
-                """, arguments: StatementArguments(ids)).map(CommandRecord.init)
+                """, arguments: SQLArguments(ids)).map(CommandRecord.init)
         }
     }
 
     /// The newest `limit` commands to `screen`, newest first.
     public func latestCommandRecords(screen: String, limit: Int) async throws -> [CommandRecord] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT id, screen_id, sequence, action, issued_by, issued_ms, expires_ms, acked_ms, result FROM command
                 WHERE screen_id = ? ORDER BY id DESC LIMIT ?
                 """, arguments: [screen, limit]).map(CommandRecord.init)
@@ -311,12 +285,12 @@ extension ServerStore {
     public func commands(ids: [Int64]) async throws -> [IssuedCommand] {
         guard !ids.isEmpty else { return [] }
         return try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM command WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
-                             arguments: StatementArguments(ids)).map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
+            try db.fetchAll(sql: "SELECT * FROM command WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                             arguments: SQLArguments(ids)).map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
         }
     }
 
-    static func issuedCommand(from row: Row, _ db: Database, trees: CommandBatchTrees) throws -> IssuedCommand {
+    static func issuedCommand(from row: SQLRow, _ db: any SQLConnection, trees: CommandBatchTrees) throws -> IssuedCommand {
         IssuedCommand(id: row["id"], screen: row["screen_id"], sequence: row["sequence"], action: row["action"],
                       signed: try document(row, db, trees: trees), issuedBy: row["issued_by"],
                       issuedAt: Instant(millisecondsSince1970: row["issued_ms"]), expires: Instant(millisecondsSince1970: row["expires_ms"]),

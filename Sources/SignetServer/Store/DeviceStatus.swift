@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 
 /// What a screen's device last reported, and the last request time accepted from it (its own
@@ -14,22 +13,11 @@ public struct DeviceStatus: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateDeviceStatus(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("9: device status") { db in
-            try db.create(table: "device_status") { table in
-                table.column("screen_id", .text).primaryKey().references("screen", onDelete: .cascade)
-                table.column("last_seen_ms", .integer).notNull()
-                table.column("last_time_ms", .integer).notNull()
-                table.column("heartbeat", .blob).notNull()
-                table.column("address", .text).notNull()
-            }
-        }
-    }
 
     /// The enrolled device key of a screen.
     func deviceKey(screen: String) async throws -> PublicKey? {
         let text = try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT public_key FROM device WHERE screen_id = ?", arguments: [screen])
+            try db.fetchOne(String.self, sql: "SELECT public_key FROM device WHERE screen_id = ?", arguments: [screen])
         }
         return try text.map { try PublicKey(json: try JSONParser().parse(Array($0.utf8))) }
     }
@@ -40,33 +28,35 @@ extension ServerStore {
     func saveDeviceStatuses(_ statuses: [DeviceStatus]) async throws {
         for start in stride(from: 0, to: statuses.count, by: 250) {
             let chunk = statuses[start..<min(start + 250, statuses.count)]
-            try await database.write { db in
-                let upsert = try db.cachedStatement(sql: """
-                    INSERT INTO device_status (screen_id, last_seen_ms, last_time_ms, heartbeat, address) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(screen_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, last_time_ms = excluded.last_time_ms,
-                      heartbeat = excluded.heartbeat, address = excluded.address
-                    """)
-                for status in chunk {
-                    try upsert.execute(arguments: [status.screen, status.lastSeen.millisecondsSince1970, status.lastTime, Data(status.heartbeat),
-                                                   status.address])
-                }
+            // One statement of many rows: on PostgreSQL each statement is a round trip.
+            var arguments: SQLArguments = []
+            for status in chunk {
+                arguments.values += [.text(status.screen), .integer(status.lastSeen.millisecondsSince1970), .integer(status.lastTime),
+                                     .blob(status.heartbeat), .text(status.address)]
             }
+            let sql = """
+                INSERT INTO device_status (screen_id, last_seen_ms, last_time_ms, heartbeat, address)
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                ON CONFLICT(screen_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, last_time_ms = excluded.last_time_ms,
+                  heartbeat = excluded.heartbeat, address = excluded.address
+                """
+            try await database.write { [arguments] db in try db.execute(sql: sql, arguments: arguments) }
         }
     }
 
     func deviceStatus(screen: String) async throws -> DeviceStatus? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM device_status WHERE screen_id = ?", arguments: [screen]).map(Self.deviceStatus(from:))
+            try db.fetchOne(sql: "SELECT * FROM device_status WHERE screen_id = ?", arguments: [screen]).map(Self.deviceStatus(from:))
         }
     }
 
     public func deviceStatuses() async throws -> [DeviceStatus] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM device_status ORDER BY screen_id").map(Self.deviceStatus(from:))
+            try db.fetchAll(sql: "SELECT * FROM device_status ORDER BY screen_id").map(Self.deviceStatus(from:))
         }
     }
 
-    static func deviceStatus(from row: Row) -> DeviceStatus {
+    static func deviceStatus(from row: SQLRow) -> DeviceStatus {
         DeviceStatus(screen: row["screen_id"], lastSeen: Instant(millisecondsSince1970: row["last_seen_ms"]), lastTime: row["last_time_ms"],
                      heartbeat: Array(row["heartbeat"] as Data), address: row["address"])
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 import SignetForensics
 
@@ -19,20 +18,6 @@ extension ServerStore {
     /// of play, acknowledgements) for lookups they never need. A play batch names its entry itself.
     static let citedActions = ["device.enroll", "release.sign", "release.publish", "command.issue"]
 
-    static func migrateAuditLookups(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("15: log entries that forensics cites") { db in
-            for action in citedActions {
-                try db.execute(sql: """
-                    CREATE INDEX "audit_\(action)" ON audit_event (subject, at_ms) WHERE action = '\(action)'
-                    """)
-            }
-            try db.execute(sql: "ALTER TABLE play_batch ADD COLUMN log_index INTEGER")
-            try db.execute(sql: """
-                UPDATE play_batch SET log_index = (SELECT log_index FROM audit_event
-                    WHERE action = 'play.batch' AND subject = play_batch.screen_id AND at_ms = play_batch.received_ms ORDER BY id LIMIT 1)
-                """)
-        }
-    }
 
     func forensicRecords(screen: String, from: Instant, to: Instant, limit: Int = 500) async throws -> ForensicRecords {
         let plays = try await self.plays(screen: screen, from: from.millisecondsSince1970, to: to.millisecondsSince1970, limit: limit)
@@ -45,7 +30,7 @@ extension ServerStore {
             func logIndex(_ action: String, _ subject: String, at times: ClosedRange<Int64> = Int64.min...Int64.max, actor: String? = nil,
                           _ matches: (JSONObject) -> Bool) throws -> Int64? {
                 precondition(Self.citedActions.contains(action))
-                let rows = try Row.fetchAll(db, sql: """
+                let rows = try db.fetchAll(sql: """
                     SELECT log_index, detail, actor FROM audit_event
                     WHERE action = '\(action)' AND subject = ? AND at_ms BETWEEN ? AND ? AND log_index IS NOT NULL ORDER BY at_ms DESC, id DESC
                     """, arguments: [subject, times.lowerBound, times.upperBound])
@@ -56,7 +41,7 @@ extension ServerStore {
                 }?["log_index"]
             }
             for id in Set(plays.map(\.batch)).sorted() {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM play_batch WHERE id = ?", arguments: [id]) else { continue }
+                guard let row = try db.fetchOne(sql: "SELECT * FROM play_batch WHERE id = ?", arguments: [id]) else { continue }
                 let signed = Array(row["signed"] as Data)
                 let key = try PublicKey(json: try JSONParser().parse(Array((row["public_key"] as String).utf8)))
                 records.batches.append(ForensicEvidence.PlayBatchFile(
@@ -64,7 +49,7 @@ extension ServerStore {
                     logIndex: row["log_index"],
                     enrollLogIndex: try logIndex("device.enroll", screen) { $0["key_id"]?.stringValue == key.keyID }))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM command WHERE screen_id = ? AND issued_ms BETWEEN ? AND ? ORDER BY id LIMIT ?",
+            for row in try db.fetchAll(sql: "SELECT * FROM command WHERE screen_id = ? AND issued_ms BETWEEN ? AND ? ORDER BY id LIMIT ?",
                                         arguments: [screen, from.millisecondsSince1970, to.millisecondsSince1970, limit]) {
                 let issued = try Self.issuedCommand(from: row, db, trees: batchTrees)
                 records.commands.append(ForensicEvidence.IssuedCommand(
@@ -78,10 +63,10 @@ extension ServerStore {
             }
             let versions = Set(plays.compactMap(\.record.release)).sorted()
             for version in versions {
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM release_proposal WHERE programme_version = ? AND state = 'published'", arguments: [version]) {
+                for row in try db.fetchAll(sql: "SELECT * FROM release_proposal WHERE programme_version = ? AND state = 'published'", arguments: [version]) {
                     let proposal = Self.proposal(from: row)
                     let subject = "proposal \(proposal.id)"
-                    let signers = try Row.fetchAll(db, sql: "SELECT * FROM release_signature WHERE proposal_id = ? ORDER BY at_ms", arguments: [proposal.id])
+                    let signers = try db.fetchAll(sql: "SELECT * FROM release_signature WHERE proposal_id = ? ORDER BY at_ms", arguments: [proposal.id])
                         .map { signer in
                             let keyID: String = signer["key_id"], sig: String = signer["sig"]
                             return ForensicEvidence.Signer(keyID: keyID, account: signer["account"], at: Instant(millisecondsSince1970: signer["at_ms"]),

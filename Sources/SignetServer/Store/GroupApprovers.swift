@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 
 /// A screen group's own approvers, as an admin registered them. They take effect only when the
@@ -17,22 +16,6 @@ public struct GroupApprovers: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateGroupApprovers(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("8: group approvers, release roles") { db in
-            try db.create(table: "group_approvers") { table in
-                table.column("group_name", .text).primaryKey()
-                table.column("keys", .blob).notNull()
-                table.column("threshold", .integer).notNull()
-                table.column("updated_by", .text).notNull()
-                table.column("updated_ms", .integer).notNull()
-            }
-            try db.alter(table: "release_proposal") { table in
-                table.add(column: "role", .text).notNull().defaults(to: Targets.type)
-                // The exact programme document the release names (a group's part of the programme).
-                table.add(column: "programme", .blob)
-            }
-        }
-    }
 
     public func setGroupApprovers(group: String, keys: [PublicKey], threshold: Int64, by account: String, at now: Instant) async throws {
         let encoded = JSONWriter.compact.encode(.array(keys.map(\.json).map(JSONValue.object)))
@@ -46,7 +29,7 @@ extension ServerStore {
     }
 
     public func groupApprovers() async throws -> [GroupApprovers] {
-        let rows = try await database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM group_approvers ORDER BY group_name") }
+        let rows = try await database.read { db in try db.fetchAll(sql: "SELECT * FROM group_approvers ORDER BY group_name") }
         return try rows.map { row in
             let keys = try JSONParser().parse(Array(row["keys"] as Data)).arrayValue ?? []
             return GroupApprovers(group: row["group_name"], keys: try keys.map { try PublicKey(json: $0) }, threshold: row["threshold"],

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 
 /// A proof-of-play record as the server holds it: the device's record, the key whose chain it is
@@ -12,45 +11,7 @@ public struct StoredPlayRecord: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migratePlayRecords(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("11: proof of play") { db in
-            try db.create(table: "play_batch") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade)
-                table.column("key_id", .text).notNull()
-                table.column("public_key", .text).notNull()
-                table.column("received_ms", .integer).notNull()
-                table.column("signed", .blob).notNull()
-            }
-            try db.create(table: "play_record") { table in
-                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade)
-                table.column("key_id", .text).notNull()
-                table.column("sequence", .integer).notNull()
-                table.column("hash", .text).notNull()
-                table.column("previous", .text).notNull()
-                table.column("mode", .text).notNull()
-                table.column("slide", .text)
-                table.column("release", .integer)
-                table.column("start_ms", .integer).notNull()
-                table.column("end_ms", .integer).notNull()
-                table.column("fingerprint", .text)
-                table.column("batch_id", .integer).notNull().references("play_batch")
-                table.primaryKey(["screen_id", "key_id", "sequence"])
-            }
-            try db.create(index: "play_record_time", on: "play_record", columns: ["screen_id", "start_ms"])
-        }
-    }
 
-    static func migrateDisplayVerification(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("17: display verification in proofs of play") { db in
-            try db.alter(table: "play_record") { table in
-                table.add(column: "expected", .text)
-                table.add(column: "capture", .text)
-                table.add(column: "captured", .text)
-                table.add(column: "contained", .text)
-            }
-        }
-    }
 
     /// Stores the records of a verified batch that extend the device's chain, in one transaction
     /// with reading the chain's head, so that two batches cannot both extend it. Returns how many
@@ -61,7 +22,7 @@ extension ServerStore {
         -> (added: Int, head: PlayChainHead)
     {
         try await database.write { db in
-            let head = try Row.fetchOne(db, sql: """
+            let head = try db.fetchOne(sql: """
                 SELECT sequence, hash FROM play_record WHERE screen_id = ? AND key_id = ? ORDER BY sequence DESC LIMIT 1
                 """, arguments: [batch.screen, batch.keyID]).map { PlayChainHead(sequence: $0["sequence"], hash: $0["hash"]) }
             let new = try batch.extending(head)
@@ -69,10 +30,10 @@ extension ServerStore {
                 guard let head else { throw PlayProofError("the batch holds no records") }
                 return (0, head)
             }
-            try db.execute(sql: "INSERT INTO play_batch (screen_id, key_id, public_key, received_ms, signed) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [batch.screen, batch.keyID, String(decoding: CanonicalJSON.encode(.object(key.json)), as: UTF8.self),
-                                       now.millisecondsSince1970, Data(signed)])
-            let batchID = db.lastInsertedRowID
+            let batchID = try db.insertReturningID(
+                sql: "INSERT INTO play_batch (screen_id, key_id, public_key, received_ms, signed) VALUES (?, ?, ?, ?, ?)",
+                arguments: [batch.screen, batch.keyID, String(decoding: CanonicalJSON.encode(.object(key.json)), as: UTF8.self),
+                            now.millisecondsSince1970, Data(signed)])
             for record in new {
                 try db.execute(sql: """
                     INSERT INTO play_record (screen_id, key_id, sequence, hash, previous, mode, slide, release, start_ms, end_ms, fingerprint,
@@ -93,7 +54,7 @@ extension ServerStore {
     /// A screen's records that overlap `from...to` (device time), oldest first, at most `limit`.
     public func plays(screen: String, from: Int64, to: Int64, limit: Int) async throws -> [StoredPlayRecord] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT * FROM play_record WHERE screen_id = ? AND end_ms >= ? AND start_ms <= ? ORDER BY start_ms, key_id, sequence LIMIT ?
                 """, arguments: [screen, from, to, limit]).map { row in
                 let mode = PlayRecord.Mode(rawValue: row["mode"]) ?? .black

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 
 /// The programme being edited: one document for the whole network, versioned on every save.
@@ -12,21 +11,11 @@ public struct ProgrammeDraft: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateProgrammes(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("5: programme drafts") { db in
-            try db.create(table: "programme_draft") { table in
-                table.column("version", .integer).primaryKey()
-                table.column("document", .blob).notNull()
-                table.column("updated_by", .text).notNull()
-                table.column("updated_ms", .integer).notNull()
-            }
-        }
-    }
 
     /// Saves a new version if `expectedVersion` is still the latest (else nil: someone saved first).
     func saveProgramme(_ document: [UInt8], expectedVersion: Int64?, by account: String, at now: Instant) async throws -> Int64? {
         try await database.write { db in
-            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM programme_draft") ?? 0
+            let latest = try db.fetchOne(Int64.self, sql: "SELECT MAX(version) FROM programme_draft") ?? 0
             if let expectedVersion, expectedVersion != latest { return nil }
             try db.execute(sql: "INSERT INTO programme_draft (version, document, updated_by, updated_ms) VALUES (?, ?, ?, ?)",
                            arguments: [latest + 1, Data(document), account, now.millisecondsSince1970])
@@ -36,7 +25,7 @@ extension ServerStore {
 
     public func latestProgramme() async throws -> ProgrammeDraft? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM programme_draft ORDER BY version DESC LIMIT 1").map { row in
+            try db.fetchOne(sql: "SELECT * FROM programme_draft ORDER BY version DESC LIMIT 1").map { row in
                 ProgrammeDraft(version: row["version"], document: Array(row["document"] as Data), updatedBy: row["updated_by"],
                                updatedAt: Instant(millisecondsSince1970: row["updated_ms"]))
             }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 
 /// A proposed release: the exact targets metadata approvers are asked to sign.
@@ -21,19 +20,6 @@ public struct ReleaseProposal: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateReleases(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("6: release proposals") { db in
-            try db.create(table: "release_proposal") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("programme_version", .integer).notNull()
-                table.column("targets_version", .integer).notNull()
-                table.column("signed", .blob).notNull()
-                table.column("created_by", .text).notNull()
-                table.column("created_ms", .integer).notNull()
-                table.column("state", .text).notNull()
-            }
-        }
-    }
 
     /// Records a proposal; every earlier open proposal for the same role is superseded (approvers
     /// sign the newest).
@@ -41,28 +27,28 @@ extension ServerStore {
                  by account: String, at now: Instant) async throws -> ReleaseProposal {
         try await database.write { db in
             try db.execute(sql: "UPDATE release_proposal SET state = 'superseded' WHERE state = 'open' AND role = ?", arguments: [role])
-            try db.execute(sql: """
+            let id = try db.insertReturningID(sql: """
                 INSERT INTO release_proposal (role, programme_version, programme, targets_version, signed, created_by, created_ms, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'open')
                 """, arguments: [role, programmeVersion, Data(programme), targetsVersion, Data(signed), account, now.millisecondsSince1970])
-            return ReleaseProposal(id: db.lastInsertedRowID, role: role, programmeVersion: programmeVersion, targetsVersion: targetsVersion,
+            return ReleaseProposal(id: id, role: role, programmeVersion: programmeVersion, targetsVersion: targetsVersion,
                                    signedBytes: signed, programme: programme, createdBy: account, createdAt: now, state: .open)
         }
     }
 
     public func proposals() async throws -> [ReleaseProposal] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM release_proposal ORDER BY id DESC LIMIT 100").map(Self.proposal(from:))
+            try db.fetchAll(sql: "SELECT * FROM release_proposal ORDER BY id DESC LIMIT 100").map(Self.proposal(from:))
         }
     }
 
     public func proposal(id: Int64) async throws -> ReleaseProposal? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM release_proposal WHERE id = ?", arguments: [id]).map(Self.proposal(from:))
+            try db.fetchOne(sql: "SELECT * FROM release_proposal WHERE id = ?", arguments: [id]).map(Self.proposal(from:))
         }
     }
 
-    static func proposal(from row: Row) -> ReleaseProposal {
+    static func proposal(from row: SQLRow) -> ReleaseProposal {
         ReleaseProposal(id: row["id"], role: row["role"], programmeVersion: row["programme_version"], targetsVersion: row["targets_version"],
                         signedBytes: Array(row["signed"] as Data), programme: (row["programme"] as Data?).map(Array.init),
                         createdBy: row["created_by"],
@@ -80,31 +66,19 @@ public struct ReleaseSignature: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateReleaseSignatures(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("7: release signatures") { db in
-            try db.create(table: "release_signature") { table in
-                table.column("proposal_id", .integer).notNull().references("release_proposal", onDelete: .cascade)
-                table.column("key_id", .text).notNull()
-                table.column("sig", .text).notNull()
-                table.column("account", .text).notNull()
-                table.column("at_ms", .integer).notNull()
-                table.primaryKey(["proposal_id", "key_id"])
-            }
-        }
-    }
 
     /// Adds a signature; false if this key signed the proposal already.
     func addSignature(proposalID: Int64, _ signature: ReleaseSignature) async throws -> Bool {
         try await database.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO release_signature (proposal_id, key_id, sig, account, at_ms) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [proposalID, signature.keyID, signature.signature, signature.account, signature.at.millisecondsSince1970])
-            return db.changesCount == 1
+            try db.execute(sql: """
+                INSERT INTO release_signature (proposal_id, key_id, sig, account, at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, arguments: [proposalID, signature.keyID, signature.signature, signature.account, signature.at.millisecondsSince1970]) == 1
         }
     }
 
     public func signatures(proposalID: Int64) async throws -> [ReleaseSignature] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM release_signature WHERE proposal_id = ? ORDER BY at_ms, key_id", arguments: [proposalID]).map {
+            try db.fetchAll(sql: "SELECT * FROM release_signature WHERE proposal_id = ? ORDER BY at_ms, key_id", arguments: [proposalID]).map {
                 ReleaseSignature(keyID: $0["key_id"], signature: $0["sig"], account: $0["account"], at: Instant(millisecondsSince1970: $0["at_ms"]))
             }
         }
@@ -119,7 +93,7 @@ extension ServerStore {
     /// A programme version's stored bytes, exactly as a release names them.
     public func programme(version: Int64) async throws -> [UInt8]? {
         try await database.read { db in
-            try Data.fetchOne(db, sql: "SELECT document FROM programme_draft WHERE version = ?", arguments: [version]).map(Array.init)
+            try db.fetchOne(Data.self, sql: "SELECT document FROM programme_draft WHERE version = ?", arguments: [version]).map(Array.init)
         }
     }
 }

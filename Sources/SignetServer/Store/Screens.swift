@@ -1,4 +1,3 @@
-import GRDB
 import SignetCore
 
 /// A screen the server manages, and the device bound to it (if enrolled).
@@ -14,36 +13,6 @@ public struct ScreenRecord: Sendable, Equatable {
 }
 
 extension ServerStore {
-    static func migrateScreens(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("3: screens, groups, enrollment, devices") { db in
-            try db.create(table: "screen") { table in
-                table.column("id", .text).primaryKey()
-                table.column("name", .text).notNull()
-                table.column("width", .integer).notNull()
-                table.column("height", .integer).notNull()
-                table.column("time_zone", .text).notNull()
-                table.column("created_ms", .integer).notNull()
-            }
-            try db.create(table: "screen_group") { table in
-                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade)
-                table.column("group_name", .text).notNull()
-                table.primaryKey(["screen_id", "group_name"])
-            }
-            try db.create(table: "enrollment") { table in
-                table.column("token_hash", .text).primaryKey()
-                table.column("screen_id", .text).notNull().references("screen", onDelete: .cascade)
-                table.column("created_by", .text).notNull()
-                table.column("expires_ms", .integer).notNull()
-            }
-            try db.create(table: "device") { table in
-                table.column("screen_id", .text).primaryKey().references("screen", onDelete: .cascade)
-                table.column("key_id", .text).notNull().unique()
-                table.column("public_key", .text).notNull()
-                table.column("enrolled_ms", .integer).notNull()
-                table.column("address", .text).notNull()
-            }
-        }
-    }
 
     public func createScreen(id: String, name: String, width: Int, height: Int, timeZone: String, groups: [String],
                              at now: Instant) async throws {
@@ -59,25 +28,25 @@ extension ServerStore {
     static let screenSelect = """
         SELECT screen.*, device.key_id,
                (SELECT group_concat(group_name, ',') FROM (SELECT group_name FROM screen_group
-                WHERE screen_id = screen.id ORDER BY group_name)) AS groups
+                WHERE screen_id = screen.id ORDER BY group_name) AS ordered) AS groups
         FROM screen LEFT JOIN device ON device.screen_id = screen.id
         """
 
-    static func screenRecord(_ row: Row) -> ScreenRecord {
+    static func screenRecord(_ row: SQLRow) -> ScreenRecord {
         ScreenRecord(id: row["id"], name: row["name"], width: row["width"], height: row["height"], timeZone: row["time_zone"],
                      groups: ((row["groups"] as String?) ?? "").split(separator: ",").map(String.init), deviceKeyID: row["key_id"])
     }
 
     public func screens() async throws -> [ScreenRecord] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: Self.screenSelect + " ORDER BY screen.id").map(Self.screenRecord)
+            try db.fetchAll(sql: Self.screenSelect + " ORDER BY screen.id").map(Self.screenRecord)
         }
     }
 
     /// Every screen's id and groups: what choosing a command's targets needs, without the rest.
     func screenGroups() async throws -> [(id: String, groups: [String])] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT screen.id, (SELECT group_concat(group_name, ',') FROM screen_group WHERE screen_id = screen.id) AS groups
                 FROM screen ORDER BY screen.id
                 """).map { (id: $0["id"], groups: (($0["groups"] as String?) ?? "").split(separator: ",").map(String.init)) }
@@ -87,12 +56,12 @@ extension ServerStore {
     /// One screen (a per-request lookup must not read the whole fleet).
     public func screen(id: String) async throws -> ScreenRecord? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: Self.screenSelect + " WHERE screen.id = ?", arguments: [id]).map(Self.screenRecord)
+            try db.fetchOne(sql: Self.screenSelect + " WHERE screen.id = ?", arguments: [id]).map(Self.screenRecord)
         }
     }
 
     public func screenExists(_ id: String) async throws -> Bool {
-        try await database.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM screen WHERE id = ?", arguments: [id]) ?? false }
+        try await database.read { db in try db.fetchOne(Bool.self, sql: "SELECT 1 FROM screen WHERE id = ?", arguments: [id]) ?? false }
     }
 
     /// A new one-time enrollment token for a screen; earlier unused ones for it stop working.
@@ -109,11 +78,11 @@ extension ServerStore {
     func enroll(tokenHash: String, key: PublicKey, now: Instant, address: String) async throws -> (screen: String, replaced: String?)? {
         let keyText = String(decoding: CanonicalJSON.encode(.object(key.json)), as: UTF8.self)
         return try await database.write { db in
-            guard let screen = try String.fetchOne(db, sql: "SELECT screen_id FROM enrollment WHERE token_hash = ? AND expires_ms > ?",
+            guard let screen = try db.fetchOne(String.self, sql: "SELECT screen_id FROM enrollment WHERE token_hash = ? AND expires_ms > ?",
                                                    arguments: [tokenHash, now.millisecondsSince1970])
             else { return nil }
             try db.execute(sql: "DELETE FROM enrollment WHERE token_hash = ?", arguments: [tokenHash])
-            let replaced = try String.fetchOne(db, sql: "SELECT key_id FROM device WHERE screen_id = ?", arguments: [screen])
+            let replaced = try db.fetchOne(String.self, sql: "SELECT key_id FROM device WHERE screen_id = ?", arguments: [screen])
             try db.execute(sql: "DELETE FROM device WHERE screen_id = ? OR key_id = ?", arguments: [screen, key.keyID])
             try db.execute(sql: "INSERT INTO device (screen_id, key_id, public_key, enrolled_ms, address) VALUES (?, ?, ?, ?, ?)",
                            arguments: [screen, key.keyID, keyText, now.millisecondsSince1970, address])

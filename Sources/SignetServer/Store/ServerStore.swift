@@ -1,97 +1,72 @@
 import Foundation
-import GRDB
+import SignetCore
 
-/// The server's database: SQLite through GRDB, migrated on open. GRDB serialises reads and writes
-/// on its own queue, and its async methods keep blocking I/O off the concurrency pool. (A WAL
-/// pool reads in parallel but wraps each read in a transaction: `signet bench api` measured the
-/// token-checked programme read at 3,000 requests/s with a pool against 4,000 with this queue.)
+/// The server's database, on either engine: SQLite in the data folder (the default) or
+/// PostgreSQL shared by several server replicas. Every query is written once, in the SQL both
+/// speak; `SQLDialect` holds the few places where they differ.
 public struct ServerStore: Sendable {
-    let database: DatabaseQueue
+    let database: any SQLDatabase
     /// Recent command batches' trees (see `CommandBatchTrees`).
     let batchTrees = CommandBatchTrees()
 
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    public var engine: SQLDialect { database.dialect }
+
+    /// Opens (creating if needed) an SQLite database file and brings its schema up to date.
     public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(5)
-        // Write-ahead log, synced at every commit: a rollback journal's create, two syncs and
-        // delete per transaction stalled the writer for 0.1-0.3 s now and then under a fleet's load.
-        configuration.journalMode = .wal
-        // SQLite's default page cache is 2 MB; a fleet's command rows and their screen index
-        // outgrow it within minutes, and every later write then reads its pages back.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        try Self.migrator.migrate(database)
+        try self.init(sqlite: try SQLiteDatabase(path: path))
     }
 
-    /// A private database in memory, for tests.
-    public static func inMemory() throws -> ServerStore { try ServerStore(queue: DatabaseQueue()) }
+    /// A private SQLite database in memory, for tests.
+    public static func inMemory() throws -> ServerStore { try ServerStore(sqlite: try SQLiteDatabase()) }
 
-    init(queue: DatabaseQueue) throws {
-        database = queue
-        try Self.migrator.migrate(database)
+    init(sqlite: SQLiteDatabase) throws {
+        try sqlite.migrate(Self.sqliteMigrator)
+        database = sqlite
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("1: accounts, sessions, tokens, audit") { db in
-            try db.create(table: "account") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("name", .text).notNull().unique(onConflict: .abort)
-                table.column("role", .text).notNull()
-                table.column("password_hash", .text).notNull()
-                table.column("must_change_password", .boolean).notNull().defaults(to: false)
-                table.column("totp_secret", .text)
-                table.column("failed_logins", .integer).notNull().defaults(to: 0)
-                table.column("locked_until_ms", .integer)
-                table.column("created_ms", .integer).notNull()
-            }
-            try db.create(table: "account_group") { table in
-                table.column("account_id", .integer).notNull().references("account", onDelete: .cascade)
-                table.column("group_name", .text).notNull()
-                table.primaryKey(["account_id", "group_name"])
-            }
-            try db.create(table: "session") { table in
-                table.column("token_hash", .text).primaryKey()
-                table.column("account_id", .integer).notNull().references("account", onDelete: .cascade)
-                table.column("csrf_token", .text).notNull()
-                table.column("created_ms", .integer).notNull()
-                table.column("expires_ms", .integer).notNull()
-                table.column("address", .text).notNull()
-            }
-            try db.create(table: "api_token") { table in
-                table.column("token_hash", .text).primaryKey()
-                table.column("account_id", .integer).notNull().references("account", onDelete: .cascade)
-                table.column("label", .text).notNull()
-                table.column("created_ms", .integer).notNull()
-            }
-            try db.create(table: "audit_event") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("at_ms", .integer).notNull()
-                table.column("actor", .text).notNull()
-                table.column("action", .text).notNull()
-                table.column("subject", .text).notNull()
-                table.column("address", .text).notNull()
-                table.column("detail", .text).notNull()
+    /// A PostgreSQL database, its schema brought up to date (by one replica at a time).
+    public init(postgres: PostgresDatabase) async throws {
+        try await Self.migrate(postgres)
+        database = postgres
+    }
+
+    /// The same database opened again, as a restarted server opens it (nothing kept in memory).
+    init(reopening store: ServerStore) async throws {
+        switch store.database {
+        case let sqlite as SQLiteDatabase: try self.init(sqlite: sqlite)
+        case let postgres as PostgresDatabase: try await self.init(postgres: postgres)
+        default: throw StoreError("no engine for \(store.database)")
+        }
+    }
+
+    /// The store `location` names: SQLite at `sqlitePath`, or PostgreSQL.
+    public static func open(_ location: DatabaseLocation, sqlitePath: String) async throws -> ServerStore {
+        switch location {
+        case .sqlite: try ServerStore(path: sqlitePath)
+        case .postgres(let postgres): try await ServerStore(postgres: try PostgresDatabase(postgres))
+        }
+    }
+
+    static func migrate(_ postgres: PostgresDatabase) async throws {
+        try await postgres.withConnection { connection in
+            // Read committed, so that a replica that waited for the lock sees what the one before it applied.
+            try connection.execute(sql: "BEGIN")
+            do {
+                try connection.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [PostgresDatabase.schemaLock])
+                try connection.execute(sql: "CREATE TABLE IF NOT EXISTS signet_migration (name TEXT PRIMARY KEY, applied_ms BIGINT NOT NULL)")
+                let applied = Set(try connection.fetchAll(String.self, sql: "SELECT name FROM signet_migration"))
+                for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
+                    for statement in migration.sql.components(separatedBy: ";\n") where !statement.allSatisfy(\.isWhitespace) {
+                        try connection.execute(sql: statement)
+                    }
+                    try connection.execute(sql: "INSERT INTO signet_migration (name, applied_ms) VALUES (?, ?)",
+                                           arguments: [migration.name, Int64(Date().timeIntervalSince1970 * 1000)])
+                }
+                try connection.execute(sql: "COMMIT")
+            } catch {
+                _ = try? connection.execute(sql: "ROLLBACK")
+                throw error
             }
         }
-        migrateAssets(&migrator)
-        migrateScreens(&migrator)
-        migrateTOTP(&migrator)
-        migrateProgrammes(&migrator)
-        migrateReleases(&migrator)
-        migrateReleaseSignatures(&migrator)
-        migrateGroupApprovers(&migrator)
-        migrateDeviceStatus(&migrator)
-        migrateCommands(&migrator)
-        migratePlayRecords(&migrator)
-        migrateCommandBatches(&migrator)
-        migrateTransparencyLog(&migrator)
-        migrateAuditLookups(&migrator)
-        migrateAlertIndex(&migrator)
-        migrateDisplayVerification(&migrator)
-        return migrator
     }
 }

@@ -1,4 +1,3 @@
-import GRDB
 import SignetCore
 
 /// Who is asking: an account, signed in by a browser session (which needs a CSRF token on every
@@ -26,7 +25,7 @@ extension ServerStore {
 
     func session(tokenHash: String, now: Instant) async throws -> Principal? {
         try await database.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try db.fetchOne(sql: """
                 SELECT \(Self.accountColumns), session.csrf_token FROM session JOIN account ON account.id = session.account_id
                 WHERE session.token_hash = ? AND session.expires_ms > ?
                 """, arguments: [tokenHash, now.millisecondsSince1970])
@@ -41,7 +40,8 @@ extension ServerStore {
 
     func deleteSessions(accountID: Int64, except tokenHash: String?) async throws {
         try await database.write { db in
-            try db.execute(sql: "DELETE FROM session WHERE account_id = ? AND token_hash IS NOT ?", arguments: [accountID, tokenHash])
+            try db.execute(sql: "DELETE FROM session WHERE account_id = ? AND (CAST(? AS TEXT) IS NULL OR token_hash <> ?)",
+                           arguments: [accountID, tokenHash, tokenHash])
         }
     }
 
@@ -53,6 +53,14 @@ extension ServerStore {
         return token
     }
 
+    /// A new account that signs in with an API token only (benchmarks, the demo's actors): the token.
+    public func createAccountWithAPIToken(name: String, role: Role, passwordHash: String, label: String, at now: Instant) async throws -> String {
+        guard let account = try await createAccount(name: name, role: role, passwordHash: passwordHash, mustChangePassword: false, at: now) else {
+            throw StoreError("an account named \(name) exists")
+        }
+        return try await issueAPIToken(accountID: account.id, label: label, at: now)
+    }
+
     func createAPIToken(tokenHash: String, accountID: Int64, label: String, now: Instant) async throws {
         try await database.write { db in
             try db.execute(sql: "INSERT INTO api_token (token_hash, account_id, label, created_ms) VALUES (?, ?, ?, ?)",
@@ -62,7 +70,7 @@ extension ServerStore {
 
     func apiToken(tokenHash: String) async throws -> Principal? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: """
+            try db.fetchOne(sql: """
                 SELECT \(Self.accountColumns) FROM api_token JOIN account ON account.id = api_token.account_id WHERE api_token.token_hash = ?
                 """, arguments: [tokenHash]).map { Principal(account: Self.account(from: $0), credential: .apiToken) }
         }

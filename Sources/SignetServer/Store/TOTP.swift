@@ -1,15 +1,6 @@
-import GRDB
 import SignetCore
 
 extension ServerStore {
-    static func migrateTOTP(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("4: TOTP enrolment and replay guard") { db in
-            try db.alter(table: "account") { table in
-                table.add(column: "totp_pending_secret", .text)
-                table.add(column: "totp_last_step", .integer).notNull().defaults(to: 0)
-            }
-        }
-    }
 
     func setPendingTOTP(accountID: Int64, secret: String) async throws {
         try await database.write { db in
@@ -19,7 +10,7 @@ extension ServerStore {
 
     func pendingTOTP(accountID: Int64) async throws -> String? {
         try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT totp_pending_secret FROM account WHERE id = ?", arguments: [accountID])
+            try db.fetchOne(String.self, sql: "SELECT totp_pending_secret FROM account WHERE id = ?", arguments: [accountID])
         }
     }
 
@@ -35,8 +26,7 @@ extension ServerStore {
     func useTOTPStep(accountID: Int64, step: Int64) async throws -> Bool {
         try await database.write { db in
             try db.execute(sql: "UPDATE account SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
-                           arguments: [step, accountID, step])
-            return db.changesCount == 1
+                           arguments: [step, accountID, step]) == 1
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SignetCore
 
 /// The transparency log's storage: every entry, every tile hash (level 0: the leaf hashes; level
@@ -7,24 +6,6 @@ import SignetCore
 /// in the transaction that records their event, so an event is in the log exactly when it
 /// happened; a checkpoint is signed only over entries already committed.
 extension ServerStore {
-    static func migrateTransparencyLog(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("14: transparency log") { db in
-            try db.execute(sql: """
-                CREATE TABLE log_entry (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);
-                CREATE TABLE log_hash (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
-                CREATE TABLE log_checkpoint (size INTEGER PRIMARY KEY, note TEXT NOT NULL, signed_ms INTEGER NOT NULL);
-                ALTER TABLE audit_event ADD COLUMN log_index INTEGER;
-                """)
-            // Events recorded before there was a log go into it first, in their order.
-            let earlier = try Row.fetchAll(db, sql: "SELECT * FROM audit_event ORDER BY id")
-            let first = try appendToLog(earlier.map { row in
-                LoggedEvent(at: Instant(millisecondsSince1970: row["at_ms"]), actor: row["actor"], action: row["action"], subject: row["subject"],
-                         address: row["address"], detail: (try? JSONParser().parse(Array((row["detail"] as String).utf8)).objectValue) ?? [:]).entry
-            }, db)
-            let update = try db.cachedStatement(sql: "UPDATE audit_event SET log_index = ? WHERE id = ?")
-            for (offset, row) in earlier.enumerated() { try update.execute(arguments: [first + Int64(offset), row["id"] as Int64]) }
-        }
-    }
 
     /// An event with its encodings made, so that the writer's transaction only writes them.
     struct EncodedEvent: Sendable {
@@ -43,20 +24,19 @@ extension ServerStore {
     /// entries of the transparency log, whose index each audit row names.
     /// Returns the log index of the first (the others follow it).
     @discardableResult
-    static func record(_ events: [LoggedEvent], _ db: Database) throws -> Int64 {
+    static func record(_ events: [LoggedEvent], _ db: any SQLConnection) throws -> Int64 {
         try record(events.map(EncodedEvent.init), db)
     }
 
     @discardableResult
-    static func record(_ events: [EncodedEvent], _ db: Database) throws -> Int64 {
+    static func record(_ events: [EncodedEvent], _ db: any SQLConnection) throws -> Int64 {
         guard !events.isEmpty else { return try logSize(db) }
         let first = try appendToLog(events.map(\.entry), db)
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO audit_event (at_ms, actor, action, subject, address, detail, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
         for (offset, encoded) in events.enumerated() {
             let event = encoded.event
-            try insert.execute(arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
+            try db.execute(sql: """
+                INSERT INTO audit_event (at_ms, actor, action, subject, address, detail, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
                                            encoded.detail, first + Int64(offset)])
         }
         return first
@@ -64,20 +44,19 @@ extension ServerStore {
 
     /// Appends entries in the caller's transaction; returns the index of the first. A full tile
     /// (256 hashes) at one level adds its hash at the next.
-    static func appendToLog(_ entries: [[UInt8]], _ db: Database) throws -> Int64 {
-        let first = try Int64.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_entry") ?? 0
-        let insertEntry = try db.cachedStatement(sql: "INSERT INTO log_entry (idx, entry) VALUES (?, ?)")
-        let insertHash = try db.cachedStatement(sql: "INSERT INTO log_hash (level, idx, hash) VALUES (?, ?, ?)")
+    static func appendToLog(_ entries: [[UInt8]], _ db: any SQLConnection) throws -> Int64 {
+        let first = try logSize(db)
+        let insertEntry = "INSERT INTO log_entry (idx, entry) VALUES (?, ?)", insertHash = "INSERT INTO log_hash (level, idx, hash) VALUES (?, ?, ?)"
         for (offset, entry) in entries.enumerated() {
-            guard entry.count <= EntryBundle.maxEntryBytes else { throw DatabaseError(message: "a log entry of \(entry.count) bytes") }
+            guard entry.count <= EntryBundle.maxEntryBytes else { throw StoreError("a log entry of \(entry.count) bytes") }
             let index = first + Int64(offset)
-            try insertEntry.execute(arguments: [index, Data(entry)])
-            try insertHash.execute(arguments: [0, index, Data(MerkleHash.leaf(entry))])
+            try db.execute(sql: insertEntry, arguments: [index, Data(entry)])
+            try db.execute(sql: insertHash, arguments: [0, index, Data(MerkleHash.leaf(entry))])
             var level = 0, completed = index + 1
             while completed % Int64(TilePath.width) == 0 {
                 let tile = completed / Int64(TilePath.width) - 1
                 let hashes = try storedHashes(db, level: level, tile * Int64(TilePath.width)..<completed)
-                try insertHash.execute(arguments: [level + 1, tile, Data(MerkleTree(leafHashes: hashes).root)])
+                try db.execute(sql: insertHash, arguments: [level + 1, tile, Data(MerkleTree(leafHashes: hashes).root)])
                 level += 1
                 completed = tile + 1
             }
@@ -85,21 +64,21 @@ extension ServerStore {
         return first
     }
 
-    static func storedHashes(_ db: Database, level: Int, _ indices: Range<Int64>) throws -> [[UInt8]] {
-        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM log_hash WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+    static func storedHashes(_ db: any SQLConnection, level: Int, _ indices: Range<Int64>) throws -> [[UInt8]] {
+        let hashes = try db.fetchAll(Data.self, sql: "SELECT hash FROM log_hash WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
                                        arguments: [level, indices.lowerBound, indices.upperBound]).map(Array.init)
         guard hashes.count == indices.count else {
-            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "log hashes \(indices) of level \(level) are missing")
+            throw StoreError("log hashes \(indices) of level \(level) are missing")
         }
         return hashes
     }
 
-    static func logSize(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_entry") ?? 0
+    static func logSize(_ db: any SQLConnection) throws -> Int64 {
+        try db.fetchOne(Int64.self, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_entry") ?? 0
     }
 
     /// The tree of the first `size` entries, read from the stored hashes (within `db`'s access).
-    static func logTree(_ db: Database, size: Int64) -> TiledHashes {
+    static func logTree(_ db: any SQLConnection, size: Int64) -> TiledHashes {
         TiledHashes(size: size) { level, indices in try storedHashes(db, level: level, indices) }
     }
 
@@ -119,7 +98,7 @@ extension ServerStore {
     public func logTile(level: Int, index: Int64, width: Int) async throws -> [UInt8]? {
         let start = index * Int64(TilePath.width)
         return try await database.read { db in
-            let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM log_hash WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+            let hashes = try db.fetchAll(Data.self, sql: "SELECT hash FROM log_hash WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
                                            arguments: [level, start, start + Int64(width)])
             return hashes.count == width ? hashes.flatMap(Array.init) : nil
         }
@@ -129,7 +108,7 @@ extension ServerStore {
     public func logEntryBundle(index: Int64, width: Int) async throws -> [UInt8]? {
         let start = index * Int64(TilePath.width)
         return try await database.read { db in
-            let entries = try Data.fetchAll(db, sql: "SELECT entry FROM log_entry WHERE idx >= ? AND idx < ? ORDER BY idx",
+            let entries = try db.fetchAll(Data.self, sql: "SELECT entry FROM log_entry WHERE idx >= ? AND idx < ? ORDER BY idx",
                                             arguments: [start, start + Int64(width)])
             return entries.count == width ? EntryBundle.encode(entries.map(Array.init)) : nil
         }
@@ -137,7 +116,7 @@ extension ServerStore {
 
     public func logEntries(from start: Int64, count: Int) async throws -> [(index: Int64, entry: [UInt8])] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT idx, entry FROM log_entry WHERE idx >= ? ORDER BY idx LIMIT ?", arguments: [start, count]).map {
+            try db.fetchAll(sql: "SELECT idx, entry FROM log_entry WHERE idx >= ? ORDER BY idx LIMIT ?", arguments: [start, count]).map {
                 (index: $0["idx"], entry: Array($0["entry"] as Data))
             }
         }
@@ -162,16 +141,16 @@ extension ServerStore {
     /// The newest signed checkpoint: its size and note.
     public func latestCheckpoint() async throws -> (size: Int64, note: String)? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT size, note FROM log_checkpoint ORDER BY size DESC LIMIT 1").map { (size: $0["size"], note: $0["note"]) }
+            try db.fetchOne(sql: "SELECT size, note FROM log_checkpoint ORDER BY size DESC LIMIT 1").map { (size: $0["size"], note: $0["note"]) }
         }
     }
 
     /// Signs a checkpoint of the whole log if it has grown since the last one: `sign` gets the
     /// size and root (read in the same transaction) and returns the note. Returns the newest.
-    func checkpoint(at now: Instant, sign: @Sendable (Int64, [UInt8]) throws -> String) async throws -> (size: Int64, note: String) {
+    func checkpoint(at now: Instant, sign: @escaping @Sendable (Int64, [UInt8]) throws -> String) async throws -> (size: Int64, note: String) {
         try await database.write { db in
             let size = try Self.logSize(db)
-            if let latest = try Row.fetchOne(db, sql: "SELECT size, note FROM log_checkpoint ORDER BY size DESC LIMIT 1"),
+            if let latest = try db.fetchOne(sql: "SELECT size, note FROM log_checkpoint ORDER BY size DESC LIMIT 1"),
                latest["size"] as Int64 == size {
                 return (size: size, note: latest["note"])
             }

@@ -1,0 +1,73 @@
+/// The SQL both storage engines speak, and the few places where they differ.
+public enum SQLDialect: String, Sendable {
+    case sqlite
+    case postgres
+
+    /// A table of a JSON array of strings, with columns `value` and `key` (its order), named `alias`.
+    func jsonTextArray(_ placeholder: String, as alias: String) -> String {
+        switch self {
+        case .sqlite: "json_each(\(placeholder)) AS \(alias)"
+        case .postgres: "json_array_elements_text(CAST(\(placeholder) AS json)) WITH ORDINALITY AS \(alias)(value, key)"
+        }
+    }
+}
+
+/// A connection inside one transaction. Statements use `?` placeholders.
+public protocol SQLConnection {
+    var dialect: SQLDialect { get }
+    /// Runs a statement; returns how many rows it changed.
+    @discardableResult
+    func execute(sql: String, arguments: SQLArguments) throws -> Int
+    func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow]
+}
+
+extension SQLConnection {
+    @discardableResult
+    public func execute(sql: String) throws -> Int { try execute(sql: sql, arguments: []) }
+
+    public func fetchAll(sql: String) throws -> [SQLRow] { try fetchAll(sql: sql, arguments: []) }
+
+    /// Runs an INSERT into a table with an `id` column and returns the new row's id.
+    public func insertReturningID(sql: String, arguments: SQLArguments) throws -> Int64 {
+        guard let id = try fetchOne(Int64.self, sql: sql + " RETURNING id", arguments: arguments) else {
+            throw StoreError("no id returned by: \(sql)")
+        }
+        return id
+    }
+
+    public func fetchOne(sql: String, arguments: SQLArguments = []) throws -> SQLRow? {
+        try fetchAll(sql: sql, arguments: arguments).first
+    }
+
+    /// The first column of the first row as `T`; nil if there is no row or its value is NULL.
+    public func fetchOne<T: SQLValueConvertible>(_ type: T.Type, sql: String, arguments: SQLArguments = []) throws -> T? {
+        guard let value = try fetchAll(sql: sql, arguments: arguments).first?.values.first, value != .null else { return nil }
+        return try Self.convert(value, sql: sql)
+    }
+
+    /// The first column of every row as `T`.
+    public func fetchAll<T: SQLValueConvertible>(_ type: T.Type, sql: String, arguments: SQLArguments = []) throws -> [T] {
+        try fetchAll(sql: sql, arguments: arguments).map { row in try Self.convert(row.values.first ?? .null, sql: sql) }
+    }
+
+    private static func convert<T: SQLValueConvertible>(_ value: SQLValue, sql: String) throws -> T {
+        guard let converted = T(sqlValue: value) else { throw StoreError("\(value) is not \(T.self), from: \(sql)") }
+        return converted
+    }
+}
+
+/// A storage engine: transactions on a connection, run where blocking I/O belongs (not on the
+/// concurrency pool). Write transactions run one at a time, even across server replicas sharing
+/// a database: the transparency log's indices and a fan-out's command ids are the tables' next
+/// rows, and each write sees every write before it.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+}
+
+/// The store's own errors: damaged or impossible data, or an engine's refusal.
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
