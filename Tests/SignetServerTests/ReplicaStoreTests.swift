@@ -123,7 +123,9 @@ struct ReplicaStoreTests {
         let killed = ContinuousClock.now
         dying.stop()
         let written = try await write.value
-        #expect(written - killed < .seconds(2))
+        // Seconds under the load of the whole suite, not the minutes or hours of a timeout:
+        // the lock goes with the dead connection.
+        #expect(written - killed < .seconds(10))
         let entries = try await store.logEntries(from: 0, count: 10)
         #expect(entries.map(\.entry) == [event("before").entry, event("after").entry])
     }
