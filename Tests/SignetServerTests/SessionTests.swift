@@ -147,3 +147,16 @@ struct SessionTests {
         }
     }
 }
+
+@Suite("secrets")
+struct SecretsTests {
+    /// A token is pasted after `--token` on command lines: one starting with "-" would be read as
+    /// an option (it made an approver's test fail once in 64 runs).
+    @Test func tokensAre43Base64urlCharactersNeverStartingWithADash() {
+        let tokens = (0..<2_000).map { _ in Secrets.token() }
+        #expect(tokens.allSatisfy { $0.count == 43 && !$0.hasPrefix("-") })
+        #expect(tokens.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } })
+        #expect(Set(tokens).count == tokens.count)
+        #expect(tokens.contains { $0.contains("-") }, "dashes elsewhere are kept")
+    }
+}

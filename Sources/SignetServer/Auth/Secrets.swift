@@ -7,9 +7,13 @@ import SignetCore
 enum Secrets {
     /// 32 random bytes, base64url without padding.
     static func token() -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        while true {
+            let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+            let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            // One in 64 would start with "-", and `--token -x…` on a command line reads as an option.
+            if !token.hasPrefix("-") { return token }
+        }
     }
 
     /// A password to read out or paste once: 20 characters from an alphabet without look-alikes.
