@@ -8,6 +8,7 @@ import NIOCore
 import SignetCore
 import SignetSystem
 import SignetRender
+import ServiceLifecycle
 
 /// The Signet server: its routes, each behind `AccessRules`, over the given store and clock.
 /// `onServerRunning` receives the listening channel (its local address tells a port 0 apart).
@@ -23,6 +24,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let devices = DeviceRegistry(store: store)
     let hub = DeviceHub()
     let acknowledgements = AcknowledgementQueue()
+    let replicas = ReplicaBus(store: store, logger: logger)
     let publisher = ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets, expiry: expiry)
     let services = Services(config: config, store: store, clock: clock, logger: logger,
                             throttle: LoginThrottle(perMinute: config.loginAttemptsPerMinute),
@@ -33,6 +35,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                             devices: devices,
                             hub: hub,
                             acknowledgements: acknowledgements,
+                            replicas: replicas,
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
     SessionRoutes.register(routes)
@@ -56,8 +59,12 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     MetricsRoutes.register(routes)
     // The timestamp is re-signed at a third of its lifetime: two chances before it expires.
     let timestamps = TimestampService(publisher: publisher, clock: clock, interval: .seconds(config.timestampMinutes * 20), logger: logger)
+    // Replicas sharing PostgreSQL hear of each other's fan-outs, publications and enrollments.
+    let listener: [any Service] = (store.database as? PostgresDatabase).map {
+        [ReplicaListener(bus: replicas, database: $0, hub: hub, devices: devices, logger: logger)]
+    } ?? []
     return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Signet"),
-                       services: [timestamps, LogCheckpointService(checkpointer: services.checkpointer, interval: .seconds(1), logger: logger),
+                       services: listener + [timestamps, LogCheckpointService(checkpointer: services.checkpointer, interval: .seconds(1), logger: logger),
                                   DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger),
                                   AcknowledgementService(queue: acknowledgements, store: store, metrics: metrics, interval: .milliseconds(20),
                                                          logger: logger),

@@ -27,8 +27,10 @@ struct LiveNetwork: Sendable {
     var data: String { fixture.config.dataDirectory }
     var editing: HTTPFields { [.authorization: "Bearer \(editor)"] }
 
-    static func run(clock: MovableClock = MovableClock(), _ body: @Sendable (LiveNetwork) async throws -> Void) async throws {
-        var configured = try await ServerFixture.withRepository(clock: clock)
+    static func run(clock: MovableClock = MovableClock(), store: ServerStore? = nil, _ body: @Sendable (LiveNetwork) async throws -> Void)
+        async throws
+    {
+        var configured = try await ServerFixture.withRepository(clock: clock, store: store)
         configured.config.host = "127.0.0.1"
         configured.config.port = 0
         let fixture = configured

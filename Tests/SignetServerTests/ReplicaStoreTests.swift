@@ -108,7 +108,7 @@ struct ReplicaStoreTests {
         let dying = try ChildProcess(psql, ["-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url], pipeInput: true)
         try dying.write(Array("""
             \\o /dev/null
-            SELECT pg_advisory_lock(\(PostgresDatabase.writerLock));
+            SELECT pg_advisory_lock(\(location.advisoryKey(PostgresDatabase.writerLock)));
             BEGIN;
             INSERT INTO log_entry (idx, entry) VALUES (1, 'half-done'::bytea);
             \\o
@@ -129,4 +129,30 @@ struct ReplicaStoreTests {
         let entries = try await store.logEntries(from: 0, count: 10)
         #expect(entries.map(\.entry) == [event("before").entry, event("after").entry])
     }
+
+    /// Periodic work one replica does for all (re-signing the timestamp, watching for silent
+    /// screens) has a leader: the first replica to ask. When the leader's connection dies (here
+    /// its backend is terminated, as a crash or a lost network would end it), another takes over.
+    @Test("one replica leads each periodic role; when the leader's connection dies, another takes over")
+    func leaderFailover() async throws {
+        let location = try await TestPostgres.freshLocation()
+        let first = try PostgresDatabase(location, connections: 2), second = try PostgresDatabase(location, connections: 2)
+        #expect(await first.leads(.timestampSigner))
+        #expect(await first.leads(.timestampSigner), "it keeps the role")
+        #expect(await second.leads(.timestampSigner) == false)
+        #expect(await second.leads(.fleetWatch), "each role has its own leader")
+        #expect(await first.leads(.fleetWatch) == false)
+
+        let key = location.advisoryKey(ClusterRole.timestampSigner.rawValue)
+        let terminated = try await second.write { db in
+            try db.fetchAll(Bool.self, sql: """
+                SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND CAST(classid AS BIGINT) = ? AND CAST(objid AS BIGINT) = ?
+                """, arguments: [(key >> 32) & 0xFFFF_FFFF, key & 0xFFFF_FFFF])
+        }
+        #expect(terminated == [true])
+        try await waitFor("the second replica takes the timestamp over", seconds: 10) { await second.leads(.timestampSigner) }
+        #expect(await first.leads(.timestampSigner) == false, "the first finds it taken")
+    }
 }
+

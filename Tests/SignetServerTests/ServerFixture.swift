@@ -41,9 +41,9 @@ struct ServerFixture {
     let clock: MovableClock
     var config = ServerConfig()
 
-    init(clock: MovableClock = MovableClock()) throws {
+    init(clock: MovableClock = MovableClock(), store: ServerStore? = nil) throws {
         self.clock = clock
-        store = try ServerStore.inMemory()
+        self.store = try store ?? ServerStore.inMemory()
         config.bcryptCost = 4
         config.dataDirectory = NSTemporaryDirectory() + "signet-server-test-\(UUID().uuidString)"
     }
@@ -113,8 +113,8 @@ func approval(_ key: SigningKey, of proposal: JSONObject, tamper: Bool = false) 
 extension ServerFixture {
     /// A fixture with one account per role and a published trial repository (1 custodian; 2 of 3
     /// approvers, keys in offline/). The caller removes `config.dataDirectory`.
-    static func withRepository(clock: MovableClock = MovableClock()) async throws -> ServerFixture {
-        let fixture = try ServerFixture(clock: clock)
+    static func withRepository(clock: MovableClock = MovableClock(), store: ServerStore? = nil) async throws -> ServerFixture {
+        let fixture = try ServerFixture(clock: clock, store: store)
         try await fixture.addRoleAccounts()
         try ReleaseTests.trialRepository(fixture)
         return fixture

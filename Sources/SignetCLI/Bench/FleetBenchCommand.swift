@@ -24,9 +24,13 @@ struct FleetBenchCommand: AsyncParsableCommand {
     @Option(help: "Fleet-wide commands to time (blank and restore in turn).") var commands = 20
     @Option(help: "Releases to time.") var releases = 3
     @Flag(help: "Print the result as JSON.") var json = false
+    @Option(help: "Server replicas in this process, sharing --database (PostgreSQL).") var replicas = 1
+    @Option(help: "PostgreSQL instead of SQLite: postgres://USER@HOST[:PORT]/DATABASE (a schema of its own is made and dropped; password in SIGNET_DATABASE_PASSWORD).")
+    var database: String?
 
     func run() async throws {
-        guard screens >= 1, releaseScreens >= 1, commands >= 1, releases >= 1 else { throw ValidationError("all counts must be positive") }
+        guard screens >= 1, releaseScreens >= 1, commands >= 1, releases >= 1, replicas >= 1 else { throw ValidationError("all counts must be positive") }
+        let location = try database.map { try DatabaseLocation(url: $0, password: ProcessInfo.processInfo.environment["SIGNET_DATABASE_PASSWORD"]) } ?? .sqlite
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("signet-bench-fleet-\(UUID().uuidString)").path
         // Thousands of simulated players keep their trusted metadata and caches on a tmpfs if there is one.
         let shared = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/signet-bench-fleet-\(UUID().uuidString)" : "\(work)/sim"
@@ -37,20 +41,19 @@ struct FleetBenchCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "signet.bench")
         logger.logLevel = .error
-        let server = try await FleetBenchServer.start(folder: work, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
-        var report = FleetBenchReport(screens: screens, releaseScreens: releaseScreens)
+        let server = try await FleetBenchServer.start(folder: work, replicas: replicas, database: location, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: server.applications, logger: logger))
+        var report = FleetBenchReport(screens: screens, releaseScreens: releaseScreens, replicas: replicas, database: location)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let base = try await server.base()
-            let bench = FleetBenchRun(server: server, base: base, http: HTTPClient.shared)
+            let bench = FleetBenchRun(server: server, bases: try await server.bases(), http: HTTPClient.shared)
 
             status("commands: \(screens) simulated screens register, enroll and connect …")
             var fleet = try bench.startFleet(screens: screens, prefix: "cmd-", state: "\(shared)/commands")
             try await bench.waitConnected(screens, fleet: fleet)
             report.commandSeconds = try await bench.timeCommands(commands, screens: screens)
             report.serverKB = Memory.residentKB(of: getpid())
-            report.fleetKB = Memory.residentKB(of: fleet.pid)
+            report.fleetKB = fleet.residentKB
             fleet.stop()
             try await bench.waitConnected(0, fleet: nil)
 
@@ -75,6 +78,7 @@ struct FleetBenchCommand: AsyncParsableCommand {
             }
             await group.triggerGracefulShutdown()
         }
+        await server.cleanUp()
         print(json ? report.json : report.text)
     }
 }
@@ -95,6 +99,8 @@ enum Memory {
 struct FleetBenchReport {
     let screens: Int
     let releaseScreens: Int
+    var replicas = 1
+    var database = DatabaseLocation.sqlite
     var commandSeconds: [Double] = []
     var anchorSeconds: [Double] = []
     var releaseSeconds: [Double] = []
@@ -112,7 +118,8 @@ struct FleetBenchReport {
         func ms(_ seconds: Double) -> String { String(format: "%7.0f ms", seconds * 1000) }
         let c = commandSeconds, r = releaseSeconds, a = anchorSeconds
         return """
-            signet bench fleet (one process for the server, one for the simulated players, both on these cores)
+            signet bench fleet (one process for the server\(replicas > 1 ? "'s \(replicas) replicas" : ""), \(database == .sqlite ? "SQLite" : "PostgreSQL"); \
+            \(replicas > 1 ? "one process per replica" : "one process") for the simulated players, the screens spread over the replicas; all on these cores)
             fleet-wide command to the last of \(screens) acknowledgements, \(c.count) commands:
               p50 \(ms(Self.percentile(c, 0.5)))   p99 \(ms(Self.percentile(c, 0.99)))   max \(ms(c.max()!))   (target: max under 1000 ms)
             anchor, the same documents from a minimal Hummingbird WebSocket server to \(screens) connections that only answer (no accounts, \

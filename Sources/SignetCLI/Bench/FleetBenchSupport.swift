@@ -10,19 +10,37 @@ import SignetTUFClient
 
 /// The benchmark's server: a trial repository (approvers 2 of 3, keys in offline/), an admin and an
 /// approver with API tokens, and enrollment without the per-address limit (all screens share one address).
+/// On PostgreSQL it may be several replicas (in this process, each with its own store, channels
+/// and port, on one database schema and one data folder), counted together.
 struct FleetBenchServer: Sendable {
     let folder: String
-    let application: any Service
+    let applications: [any Service]
     let metrics: ServerMetrics
-    let port: PortBox
+    let ports: [PortBox]
     let admin: String
     let approver: String
+    /// The schema made for this run on PostgreSQL, dropped by `cleanUp`.
+    let schema: (database: PostgresDatabase, name: String)?
 
-    static func start(folder: String, logger: Logger) async throws -> FleetBenchServer {
+    static func start(folder: String, replicas: Int = 1, database: DatabaseLocation = .sqlite, logger: Logger) async throws -> FleetBenchServer {
         let clock = SystemWallClock()
         _ = try ServerSetup.initialise(folder: folder, custodians: [.generate], custodianThreshold: 1,
                                        approvers: [.generate, .generate, .generate], approverThreshold: 2, now: clock.now().tufTime)
-        let store = try ServerStore(path: "\(folder)/signet.sqlite")
+        var stores: [ServerStore] = [], schema: (database: PostgresDatabase, name: String)?
+        switch database {
+        case .sqlite:
+            guard replicas == 1 else { throw CLIError("several replicas share a PostgreSQL database: give --database") }
+            stores = [try ServerStore(path: "\(folder)/signet.sqlite")]
+        case .postgres(var location):
+            // A schema of its own, so that the database need not be empty.
+            let name = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let server = try PostgresDatabase(location, connections: 1)
+            try await server.write { db in try db.execute(sql: "CREATE SCHEMA \(name)") }
+            schema = (server, name)
+            location.schema = name
+            for _ in 0..<replicas { stores.append(try await ServerStore(postgres: try PostgresDatabase(location, connections: 4))) }
+        }
+        let store = stores[0]
         func token(_ role: Role) async throws -> String {
             try await store.createAccountWithAPIToken(name: role.rawValue, role: role, passwordHash: ServerStore.hashPassword(UUID().uuidString, cost: 4),
                                                       label: "bench", at: clock.now())
@@ -32,35 +50,65 @@ struct FleetBenchServer: Sendable {
         config.port = 0
         config.bcryptCost = 4
         config.loginAttemptsPerMinute = 100_000_000
-        let metrics = ServerMetrics(), port = PortBox()
-        let application = buildApplication(config: config, store: store, logger: logger, metrics: metrics) { recordPort($0, into: port) }
-        return FleetBenchServer(folder: folder, application: application, metrics: metrics, port: port, admin: try await token(.admin),
-                                approver: try await token(.approver))
+        // One set of counters for all replicas: the fleet's channels and acknowledgements, wherever they are.
+        let metrics = ServerMetrics(), ports = stores.map { _ in PortBox() }
+        let applications = zip(stores, ports).map { store, port in
+            buildApplication(config: config, store: store, logger: logger, metrics: metrics) { recordPort($0, into: port) } as any Service
+        }
+        return FleetBenchServer(folder: folder, applications: applications, metrics: metrics, ports: ports, admin: try await token(.admin),
+                                approver: try await token(.approver), schema: schema)
     }
 
-    func base() async throws -> String { "http://127.0.0.1:\(try await port.wait())" }
+    func bases() async throws -> [String] {
+        var bases: [String] = []
+        for port in ports { bases.append("http://127.0.0.1:\(try await port.wait())") }
+        return bases
+    }
+
+    func cleanUp() async {
+        guard let schema else { return }
+        _ = try? await schema.database.write { db in try db.execute(sql: "DROP SCHEMA \(schema.name) CASCADE") }
+    }
 }
 
-/// The benchmark's steps against a running server.
+/// The benchmark's steps against a running server: its operator and approvers use the first
+/// replica; the simulated screens are spread over all of them.
 struct FleetBenchRun: Sendable {
     let server: FleetBenchServer
-    let base: String
+    let bases: [String]
     let http: HTTPClient
+
+    var base: String { bases[0] }
 
     var fleet: FleetCounters { server.metrics.fleet }
     var admin: APIClient { APIClient(base: base, token: server.admin, http: http) }
     static var executable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
 
-    func startFleet(screens: Int, prefix: String, state: String) throws -> ChildProcess {
-        try ChildProcess(Self.executable, ["fleet-sim", "--server", base, "--token", server.admin, "--screens", String(screens), "--prefix", prefix,
-                                           "--group", String(prefix.dropLast()), "--state", state], captureOutput: false, quiet: false)
+    /// One `signet fleet-sim` per replica, each with its share of the screens (ids `PREFIX00001` on
+    /// one replica; `PREFIX1-00001`, `PREFIX2-00001`, ... on several).
+    func startFleet(screens: Int, prefix: String, state: String) throws -> SimulatedFleet {
+        SimulatedFleet(processes: try shares(screens, prefix: prefix).enumerated().map { index, share in
+            try ChildProcess(Self.executable, ["fleet-sim", "--server", bases[index], "--token", server.admin, "--screens", String(share.count),
+                                               "--prefix", share.prefix, "--group", String(prefix.dropLast()), "--state", "\(state)/\(index)"],
+                             captureOutput: false, quiet: false)
+        })
+    }
+
+    func shares(_ screens: Int, prefix: String) -> [(prefix: String, count: Int)] {
+        guard bases.count > 1 else { return [(prefix, screens)] }
+        return bases.indices.map { index in ("\(prefix)\(index + 1)-", screens / bases.count + (index < screens % bases.count ? 1 : 0)) }
+    }
+
+    /// The ids of the screens `startFleet` simulates.
+    func screenIDs(_ screens: Int, prefix: String) -> [String] {
+        shares(screens, prefix: prefix).flatMap { share in (0..<share.count).map { share.prefix + String(format: "%05d", $0 + 1) } }
     }
 
     /// Waits until exactly `screens` channels are open (0: until a stopped fleet's have closed).
-    func waitConnected(_ screens: Int, fleet process: ChildProcess?) async throws {
+    func waitConnected(_ screens: Int, fleet simulated: SimulatedFleet?) async throws {
         let deadline = ContinuousClock.now + .seconds(900)
         while fleet.connected != screens {
-            guard process?.isRunning ?? true else { throw CLIError("fleet-sim stopped before its screens connected") }
+            guard simulated?.isRunning ?? true else { throw CLIError("fleet-sim stopped before its screens connected") }
             guard ContinuousClock.now < deadline else { throw CLIError("\(fleet.connected) channels open, waiting for \(screens)") }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -139,7 +187,7 @@ struct FleetBenchRun: Sendable {
         // The real player's screen (started after the timing) is in the programme from the first release.
         _ = try await admin.post("/api/v1/screens", ["id": "rss-1080p", "name": "rss-1080p", "width": 1920, "height": 1080, "time_zone": "UTC",
                                                     "groups": ["rss"]])
-        let ids = (1...screens).map { "rel-" + String(format: "%05d", $0) }
+        let ids = screenIDs(screens, prefix: "rel-")
         var seconds: [Double] = []
         for release in 1...count {
             let document = FleetBenchProgramme.document(screens: ids + ["rss-1080p"], flag: flagHash, text: "Release \(release)")
@@ -208,4 +256,13 @@ enum FleetBenchProgramme {
         ]
         return JSONWriter.compact.encode(programme)
     }
+}
+
+/// The `signet fleet-sim` processes of a run.
+struct SimulatedFleet {
+    let processes: [ChildProcess]
+
+    var isRunning: Bool { processes.allSatisfy(\.isRunning) }
+    var residentKB: Int { processes.map { Memory.residentKB(of: $0.pid) }.reduce(0, +) }
+    func stop() { for process in processes { process.stop() } }
 }

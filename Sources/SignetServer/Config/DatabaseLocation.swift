@@ -73,6 +73,15 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         self.tls = tls
     }
 
+    /// An advisory lock's key: `base` in the low 32 bits and the schema's name hashed (FNV-1a)
+    /// into the high 32, so that networks in separate schemas of one database never wait for
+    /// each other's locks.
+    public func advisoryKey(_ base: Int64) -> Int64 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in (schema ?? "").utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return Int64(Int32(bitPattern: hash)) << 32 | (base & 0xFFFF_FFFF)
+    }
+
     static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host) }
 
     /// For logs and status lines: never the password.

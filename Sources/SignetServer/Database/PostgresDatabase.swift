@@ -23,11 +23,13 @@ public final class PostgresDatabase: SQLDatabase {
     let threads: NIOThreadPool
     let idle = Mutex<[PostgresConnection]>([])
     let connectionCount = Atomic<Int>(0)
+    /// The connections holding the roles this replica leads (set aside from the pool).
+    let leading = Mutex<[ClusterRole: PostgresConnection]>([:])
     let logger: Logger
     /// How often a write aborted by a conflict is tried again before the error is the caller's.
     static let attempts = 5
-    /// The advisory lock keys: the one writer, and bringing the schema up to date.
-    static let writerLock: Int64 = 0x5349_474E_0001, schemaLock: Int64 = 0x5349_474E_0002
+    /// The advisory locks' keys (within `location.advisoryKey`): the one writer, and bringing the schema up to date.
+    static let writerLock: Int64 = 1, schemaLock: Int64 = 2
 
     public init(_ location: PostgresLocation, connections: Int = 4, logger: Logger = Logger(label: "signet.postgres")) throws {
         self.location = location
@@ -45,7 +47,7 @@ public final class PostgresDatabase: SQLDatabase {
     deinit {
         threads.shutdownGracefully { _ in }
         // A connection must be closed before it is released: each is kept until its close completes.
-        for connection in idle.withLock({ $0 }) { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }
+        for connection in idle.withLock({ $0 }) + leading.withLock({ Array($0.values) }) { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
@@ -56,7 +58,67 @@ public final class PostgresDatabase: SQLDatabase {
         try await transaction(begin: "BEGIN ISOLATION LEVEL SERIALIZABLE", writer: true, body)
     }
 
-    /// Runs `sql` outside a transaction (schema set-up, which takes its own lock).
+    public func exclusively<T: Sendable>(_ lock: ClusterLock, _ body: @Sendable () async throws -> T) async throws -> T {
+        // A session's lock on a connection set aside until it is released.
+        let connection = try await threads.runIfActive { [self] in
+            let connection = try checkOut()
+            do {
+                try PostgresTransaction(connection: connection, logger: logger).execute(sql: "SELECT pg_advisory_lock(?)", arguments: [location.advisoryKey(lock.rawValue)])
+            } catch {
+                checkIn(connection)
+                throw error
+            }
+            return connection
+        }
+        let unlock: @Sendable () async -> Void = { [self] in
+            _ = try? await threads.runIfActive { [self] in
+                _ = try? PostgresTransaction(connection: connection, logger: logger).execute(sql: "SELECT pg_advisory_unlock(?)", arguments: [location.advisoryKey(lock.rawValue)])
+                checkIn(connection)
+            }
+        }
+        do {
+            let value = try await body()
+            await unlock()
+            return value
+        } catch {
+            await unlock()
+            throw error
+        }
+    }
+
+    public func leads(_ role: ClusterRole) async -> Bool {
+        if let held = leading.withLock({ $0[role] }), !held.isClosed { return true }
+        return (try? await threads.runIfActive { [self] in
+            let connection = try checkOut()
+            let taken = try PostgresTransaction(connection: connection, logger: logger)
+                .fetchOne(Bool.self, sql: "SELECT pg_try_advisory_lock(?)", arguments: [location.advisoryKey(role.rawValue)]) == true
+            if taken { leading.withLock { $0[role] = connection } } else { checkIn(connection) }
+            return taken
+        }) ?? false
+    }
+
+    public func notify(_ channel: String, _ payload: String) async throws {
+        try await withConnection { connection in try connection.execute(sql: "SELECT pg_notify(?, ?)", arguments: [channel, payload]) }
+    }
+
+    /// Receives what other replicas `notify` on `channel`, on a connection of its own, until the
+    /// connection fails (an error) or the task is cancelled.
+    public func listen(_ channel: String, ready: @Sendable () async -> Void = {}, _ received: @Sendable (String) async -> Void) async throws {
+        let connection = try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+                                                              id: connectionCount.add(1, ordering: .relaxed).newValue, logger: logger)
+        do {
+            try await connection.listen(on: channel) { notifications in
+                await ready()
+                for try await notification in notifications { await received(notification.payload) }
+            }
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` on a connection outside a transaction (schema set-up and NOTIFY).
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws -> T {
         try await threads.runIfActive { [self] in
             let connection = try checkOut()
@@ -79,8 +141,8 @@ public final class PostgresDatabase: SQLDatabase {
             let transaction = PostgresTransaction(connection: connection, logger: logger)
             defer { checkIn(connection) }
             // A session's lock: released by the unlock, or by PostgreSQL when a replica's connection dies.
-            if writer { try transaction.execute(sql: "SELECT pg_advisory_lock(?)", arguments: [Self.writerLock]) }
-            defer { if writer { _ = try? transaction.execute(sql: "SELECT pg_advisory_unlock(?)", arguments: [Self.writerLock]) } }
+            if writer { try transaction.execute(sql: "SELECT pg_advisory_lock(?)", arguments: [location.advisoryKey(Self.writerLock)]) }
+            defer { if writer { _ = try? transaction.execute(sql: "SELECT pg_advisory_unlock(?)", arguments: [location.advisoryKey(Self.writerLock)]) } }
             for attempt in 1... {
                 do {
                     try transaction.execute(sql: begin)

@@ -64,6 +64,55 @@ public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    /// Runs `body` while no other holder of `lock` runs: in this process, and on PostgreSQL in
+    /// every replica (a replica that dies holding it releases it with its connection).
+    func exclusively<T: Sendable>(_ lock: ClusterLock, _ body: @Sendable () async throws -> T) async throws -> T
+    /// Tells the replicas listening on `channel` (PostgreSQL's NOTIFY; one SQLite server has none).
+    func notify(_ channel: String, _ payload: String) async throws
+    /// Whether this server leads `role` now: the first replica to ask holds it until its
+    /// connection dies, and another takes over at its next asking. One SQLite server always leads.
+    func leads(_ role: ClusterRole) async -> Bool
+}
+
+/// Work outside the database that one server at a time may do.
+public enum ClusterLock: Int64, Sendable, CaseIterable {
+    /// Writing the TUF repository's files (a release's publication, the timestamp's re-signing).
+    case repository = 0x101
+}
+
+/// Periodic work that one replica does for all of them.
+public enum ClusterRole: Int64, Sendable, CaseIterable {
+    /// Re-signing the repository's timestamp.
+    case timestampSigner = 0x201
+    /// Watching the fleet for silent screens (one alert per screen, not one per replica).
+    case fleetWatch = 0x202
+}
+
+/// An async lock, held by one task at a time, the others waiting in order.
+actor AsyncLock {
+    private var held = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard held else { held = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { held = false } else { waiting.removeFirst().resume() }
+    }
+
+    func holding<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let value = try await body()
+            release()
+            return value
+        } catch {
+            release()
+            throw error
+        }
+    }
 }
 
 /// The store's own errors: damaged or impossible data, or an engine's refusal.

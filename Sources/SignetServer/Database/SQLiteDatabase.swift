@@ -7,6 +7,7 @@ import GRDB
 /// programme read at 3,000 requests/s with a pool against 4,000 with this queue.)
 public struct SQLiteDatabase: SQLDatabase {
     let queue: DatabaseQueue
+    let locks = Dictionary(uniqueKeysWithValues: ClusterLock.allCases.map { ($0, AsyncLock()) })
     public var dialect: SQLDialect { .sqlite }
 
     /// Opens (creating if needed) the database file.
@@ -34,6 +35,14 @@ public struct SQLiteDatabase: SQLDatabase {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await queue.write { db in try body(SQLiteConnection(db: db)) }
     }
+
+    public func exclusively<T: Sendable>(_ lock: ClusterLock, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await locks[lock]!.holding(body)
+    }
+
+    public func notify(_ channel: String, _ payload: String) async throws {}
+
+    public func leads(_ role: ClusterRole) async -> Bool { true }
 
     /// Brings the schema up to date (GRDB's migrator, which records what it applied).
     func migrate(_ migrator: DatabaseMigrator) throws { try migrator.migrate(queue) }

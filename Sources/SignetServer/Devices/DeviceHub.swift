@@ -40,6 +40,8 @@ actor DeviceHub {
 
     var connectedScreens: Int { connections.count }
 
+    func connectedScreenSet() -> Set<String> { Set(connections.keys) }
+
     func isConnected(_ screen: String) -> Bool { connections[screen] != nil }
 
     func channels(for screens: some Sequence<String>) -> [(screen: String, channel: any Channel)] {

@@ -96,6 +96,11 @@ actor DeviceRegistry {
         return unsaved.compactMap { latest[$0] }
     }
 
+    /// Heartbeats other replicas saved: newer ones replace what this replica last heard.
+    func merge(_ saved: [DeviceStatus]) {
+        for status in saved where latest[status.screen].map({ $0.lastSeen < status.lastSeen }) ?? true { latest[status.screen] = status }
+    }
+
     /// Loads what was saved, so that a restart keeps last-seen times and time order.
     func load() async throws {
         for status in try await store.deviceStatuses() where latest[status.screen] == nil { latest[status.screen] = status }

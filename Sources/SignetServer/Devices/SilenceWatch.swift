@@ -25,6 +25,13 @@ struct SilenceWatch: Service {
     static let namedInLog = 20
 
     func check() async {
+        // Replicas: one watches the whole fleet, from every replica's saved heartbeats.
+        guard await store.database.leads(.fleetWatch) else { return }
+        if store.engine == .postgres {
+            do { await registry.merge(try await store.deviceStatuses()) } catch {
+                logger.error("other replicas' heartbeats not read", metadata: ["error": .string("\(error)")])
+            }
+        }
         let now = clock.now()
         let (silent, back) = await registry.silenceChanges(now: now, after: silenceMilliseconds)
         let events = silent.map { status in

@@ -128,7 +128,7 @@ extension Services {
             for await commands in group { all += commands }
             return all.sorted { $0.id < $1.id }
         }
-        try await store.storeBatch(batch, firstID: reserved[0].id)
+        await replicas.announce(.commands(batch: try await store.storeBatch(batch, firstID: reserved[0].id)))
         return (issued, batch)
     }
 

@@ -66,6 +66,7 @@ enum ReleaseRoutes {
                                           "signatures": .integer(Int64(outcome.signatures)),
                                           "metadata_sha256": .object(JSONObject(outcome.metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) }))])
                 await services.hub.broadcast(.release(role: outcome.role, version: outcome.version))
+                await services.replicas.announce(.release(role: outcome.role, version: outcome.version))
             }
             return JSONBody.response(["proposal": .integer(id), "signatures": .integer(Int64(outcome.signatures)),
                                       "threshold": .integer(outcome.threshold), "published": .bool(outcome.published)])

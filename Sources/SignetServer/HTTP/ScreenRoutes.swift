@@ -88,6 +88,7 @@ enum ScreenRoutes {
             }
             await services.devices.forget(bound.screen)
             await services.hub.disconnect(screen: bound.screen)
+            await services.replicas.announce(.enrolled(screen: bound.screen))
             var detail: JSONObject = ["key_id": .string(key.keyID)]
             if let replaced = bound.replaced { detail["replaced_key_id"] = .string(replaced) }
             try await services.audit("device \(key.keyID.prefix(16))", "device.enroll", bound.screen, context.clientAddress, detail)

@@ -4,10 +4,10 @@ import SignetCore
 import SignetTUFClient
 import SignetTUFRepository
 
-/// The one writer of the TUF repository: it takes approvers' signatures one at a time and
-/// publishes a proposal the moment its signatures meet its role's threshold (the root's for the
-/// network's targets, the delegation's for a group), so two approvers signing at once cannot
-/// publish twice.
+/// The one writer of the TUF repository: it takes approvers' signatures one at a time (holding
+/// the repository's lock, which replicas sharing PostgreSQL share too) and publishes a proposal
+/// the moment its signatures meet its role's threshold (the root's for the network's targets, the
+/// delegation's for a group), so two approvers signing at once cannot publish twice.
 actor ReleasePublisher {
     struct Outcome: Sendable {
         let role: String
@@ -35,7 +35,13 @@ actor ReleasePublisher {
 
     nonisolated var repository: FileRepository { FileRepository(directory: "\(folder)/repository") }
 
-    func sign(proposalID: Int64, keyID: String, signature: String, account: String, now: Instant) async throws -> Outcome {
+    nonisolated func sign(proposalID: Int64, keyID: String, signature: String, account: String, now: Instant) async throws -> Outcome {
+        try await store.database.exclusively(.repository) {
+            try await self.signHoldingLock(proposalID: proposalID, keyID: keyID, signature: signature, account: account, now: now)
+        }
+    }
+
+    private func signHoldingLock(proposalID: Int64, keyID: String, signature: String, account: String, now: Instant) async throws -> Outcome {
         guard let proposal = try await store.proposal(id: proposalID) else { throw APIError(.notFound, "no such proposal") }
         guard proposal.state == .open else {
             throw APIError(.conflict, "proposal \(proposalID) is \(proposal.state.rawValue): sign the newest proposal instead")

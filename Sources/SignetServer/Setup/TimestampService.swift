@@ -16,8 +16,12 @@ struct TimestampService: Service {
     }
 
     func refresh() async {
+        // Replicas sharing the repository: one re-signs for all (and another takes over if it dies).
+        guard await publisher.store.database.leads(.timestampSigner) else { return }
         do {
-            if let version = try await publisher.refreshTimestamp(now: clock.now()) {
+            // One replica at a time reads and re-signs the shared repository's files.
+            let now = clock.now()
+            if let version = try await publisher.store.database.exclusively(.repository, { try await publisher.refreshTimestamp(now: now) }) {
                 logger.info("timestamp re-signed", metadata: ["version": .stringConvertible(version)])
             }
         } catch {

@@ -111,7 +111,8 @@ extension ServerStore {
     /// A signed batch of reserved commands, whose ids are consecutive from `firstID` in the
     /// batch's order (as `reserveCommands` numbers them): from now on they are offered as pending.
     /// One row for the batch and one statement for its commands, however many screens.
-    func storeBatch(_ batch: SignedCommandBatch, firstID: Int64) async throws {
+    @discardableResult
+    func storeBatch(_ batch: SignedCommandBatch, firstID: Int64) async throws -> Int64 {
         var framed: [UInt8] = []
         for leaf in batch.leaves { framed += withUnsafeBytes(of: UInt32(leaf.count).bigEndian, Array.init) + leaf }
         let leaves = framed, count = Int64(batch.leaves.count)
@@ -126,6 +127,17 @@ extension ServerStore {
             return batchID
         }
         batchTrees.remember(id, CommandBatchTrees.Entry(batch: batch.batch, tree: batch.tree, leaves: batch.leaves))
+        return id
+    }
+
+    /// A stored batch's commands still pending for any of `screens` (those connected to a replica
+    /// that did not issue them), with their documents.
+    func pendingCommands(batch batchID: Int64, screens: Set<String>) async throws -> [IssuedCommand] {
+        try await database.read { [batchTrees] db in
+            try db.fetchAll(sql: "SELECT * FROM command WHERE batch_id = ? AND acked_ms IS NULL ORDER BY id", arguments: [batchID])
+                .filter { screens.contains($0["screen_id"]) }
+                .map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
+        }
     }
 
     /// The document a screen receives for a stored command: its batch's signed part, its proof

@@ -52,7 +52,7 @@ public struct ServerStore: Sendable {
             // Read committed, so that a replica that waited for the lock sees what the one before it applied.
             try connection.execute(sql: "BEGIN")
             do {
-                try connection.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [PostgresDatabase.schemaLock])
+                try connection.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [postgres.location.advisoryKey(PostgresDatabase.schemaLock)])
                 try connection.execute(sql: "CREATE TABLE IF NOT EXISTS signet_migration (name TEXT PRIMARY KEY, applied_ms BIGINT NOT NULL)")
                 let applied = Set(try connection.fetchAll(String.self, sql: "SELECT name FROM signet_migration"))
                 for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
