@@ -25,6 +25,8 @@ struct FleetBenchCommand: AsyncParsableCommand {
     @Option(help: "Releases to time.") var releases = 3
     @Flag(help: "Print the result as JSON.") var json = false
     @Option(help: "Server replicas in this process, sharing --database (PostgreSQL).") var replicas = 1
+    @Option(help: "Minutes of soak after the commands: every screen's heartbeats and proofs of play (each every 60 s), the server's memory read each minute.")
+    var soakMinutes = 0
     @Option(help: "PostgreSQL instead of SQLite: postgres://USER@HOST[:PORT]/DATABASE (a schema of its own is made and dropped; password in SIGNET_DATABASE_PASSWORD).")
     var database: String?
 
@@ -49,11 +51,15 @@ struct FleetBenchCommand: AsyncParsableCommand {
             let bench = FleetBenchRun(server: server, bases: try await server.bases(), http: HTTPClient.shared)
 
             status("commands: \(screens) simulated screens register, enroll and connect …")
-            var fleet = try bench.startFleet(screens: screens, prefix: "cmd-", state: "\(shared)/commands")
+            var fleet = try bench.startFleet(screens: screens, prefix: "cmd-", state: "\(shared)/commands", playSeconds: soakMinutes > 0 ? 60 : 0)
             try await bench.waitConnected(screens, fleet: fleet)
             report.commandSeconds = try await bench.timeCommands(commands, screens: screens)
             report.serverKB = Memory.residentKB(of: getpid())
             report.fleetKB = fleet.residentKB
+            if soakMinutes > 0 {
+                status("soak: \(soakMinutes) minutes of heartbeats (every 10 s) and proofs of play (every 60 s) from \(screens) screens …")
+                report.soak = try await bench.soak(minutes: soakMinutes, fleet: fleet)
+            }
             fleet.stop()
             try await bench.waitConnected(0, fleet: nil)
 
@@ -108,6 +114,7 @@ struct FleetBenchReport {
     var fleetKB = 0
     var playerKB = 0
     var playerFrames = false
+    var soak: SoakResult?
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {
         let sorted = values.sorted()
@@ -131,7 +138,15 @@ struct FleetBenchReport {
             resident memory: server \(serverKB / 1024) MB with \(screens) channels; simulator \(fleetKB / 1024) MB for \(screens) players \
             (\(fleetKB / max(screens, 1)) KB each); one real player at 1920x1080, peak \(playerKB / 1024) MB (target: under 64 MB)\
             \(playerFrames ? "" : " NO FRAMES WRITTEN")
+            \(soakText)
             """
+    }
+
+    var soakText: String {
+        guard let soak, let first = soak.serverKB.first, let last = soak.serverKB.last else { return "" }
+        return String(format: "soak, %d minutes: server resident memory %d MB after the first minute, %d MB after the second, %d MB at the end (growth %.1f%% from the second; target: under 5%%); proofs of play: %d made, %d taken, %d stored, %d lost",
+                      soak.minutes, first / 1024, soak.serverKB.dropFirst().first.map { $0 / 1024 } ?? first / 1024, last / 1024, soak.growth * 100,
+                      soak.made, soak.taken, soak.stored, soak.made - soak.stored)
     }
 
     var json: String {
@@ -145,6 +160,8 @@ struct FleetBenchReport {
             "release_p50_ms": ms(Self.percentile(releaseSeconds, 0.5)),
             "release_max_ms": ms(releaseSeconds.max()!), "server_rss_kb": .integer(Int64(serverKB)), "fleet_rss_kb": .integer(Int64(fleetKB)),
             "player_1080p_peak_rss_kb": .integer(Int64(playerKB)),
+            "soak_minutes": .integer(Int64(soak?.minutes ?? 0)), "soak_server_rss_kb": .array((soak?.serverKB ?? []).map { .integer(Int64($0)) }),
+            "soak_plays_made": .integer(Int64(soak?.made ?? 0)), "soak_plays_stored": .integer(Int64(soak?.stored ?? 0)),
         ]))
     }
 }

@@ -14,6 +14,7 @@ import SignetTUFClient
 /// and port, on one database schema and one data folder), counted together.
 struct FleetBenchServer: Sendable {
     let folder: String
+    let stores: [ServerStore]
     let applications: [any Service]
     let metrics: ServerMetrics
     let ports: [PortBox]
@@ -55,7 +56,7 @@ struct FleetBenchServer: Sendable {
         let applications = zip(stores, ports).map { store, port in
             buildApplication(config: config, store: store, logger: logger, metrics: metrics) { recordPort($0, into: port) } as any Service
         }
-        return FleetBenchServer(folder: folder, applications: applications, metrics: metrics, ports: ports, admin: try await token(.admin),
+        return FleetBenchServer(folder: folder, stores: stores, applications: applications, metrics: metrics, ports: ports, admin: try await token(.admin),
                                 approver: try await token(.approver), schema: schema)
     }
 
@@ -86,12 +87,36 @@ struct FleetBenchRun: Sendable {
 
     /// One `signet fleet-sim` per replica, each with its share of the screens (ids `PREFIX00001` on
     /// one replica; `PREFIX1-00001`, `PREFIX2-00001`, ... on several).
-    func startFleet(screens: Int, prefix: String, state: String) throws -> SimulatedFleet {
+    func startFleet(screens: Int, prefix: String, state: String, playSeconds: Int = 0) throws -> SimulatedFleet {
         SimulatedFleet(processes: try shares(screens, prefix: prefix).enumerated().map { index, share in
             try ChildProcess(Self.executable, ["fleet-sim", "--server", bases[index], "--token", server.admin, "--screens", String(share.count),
-                                               "--prefix", share.prefix, "--group", String(prefix.dropLast()), "--state", "\(state)/\(index)"],
+                                               "--prefix", share.prefix, "--group", String(prefix.dropLast()), "--state", "\(state)/\(index)",
+                                               "--play-seconds", String(playSeconds), "--stats", "\(state)/\(index).stats.json"],
                              captureOutput: false, quiet: false)
-        })
+        }, stats: shares(screens, prefix: prefix).indices.map { "\(state)/\($0).stats.json" })
+    }
+
+    /// Keeps the fleet connected for `minutes`, its heartbeats and proofs of play going, reading
+    /// the server's resident memory each minute; then stops the simulators (which first send
+    /// what the server does not hold yet) and counts the proofs of play made against those stored.
+    func soak(minutes: Int, fleet: SimulatedFleet) async throws -> SoakResult {
+        var result = SoakResult(minutes: minutes)
+        for minute in 1...minutes {
+            try await Task.sleep(for: .seconds(60))
+            result.serverKB.append(Memory.residentKB(of: getpid()))
+            let stored = try await server.stores[0].playRecordCount()
+            status("  soak minute \(minute) of \(minutes): server \(result.serverKB.last! / 1024) MB resident, \(stored) proofs of play stored")
+        }
+        fleet.stop()
+        for path in fleet.stats {
+            guard let object = try? JSONParser().parse(try readFile(path)).objectValue,
+                  let made = object["plays_made"]?.integerValue, let taken = object["plays_stored"]?.integerValue
+            else { throw CLIError("fleet-sim wrote no counts to \(path)") }
+            result.made += Int(made)
+            result.taken += Int(taken)
+        }
+        result.stored = try await server.stores[0].playRecordCount()
+        return result
     }
 
     func shares(_ screens: Int, prefix: String) -> [(prefix: String, count: Int)] {
@@ -261,8 +286,26 @@ enum FleetBenchProgramme {
 /// The `signet fleet-sim` processes of a run.
 struct SimulatedFleet {
     let processes: [ChildProcess]
+    /// Where each simulator writes its proofs of play's counts when it stops.
+    var stats: [String] = []
 
     var isRunning: Bool { processes.allSatisfy(\.isRunning) }
     var residentKB: Int { processes.map { Memory.residentKB(of: $0.pid) }.reduce(0, +) }
     func stop() { for process in processes { process.stop() } }
+}
+
+/// A soak's readings: the server's resident memory each minute, and the proofs of play made by the
+/// simulated screens, taken by the server (its answers) and stored (its table).
+struct SoakResult {
+    let minutes: Int
+    var serverKB: [Int] = []
+    var made = 0
+    var taken = 0
+    var stored = 0
+
+    /// Growth from the second minute's reading (the first minutes fill caches and arenas) to the last.
+    var growth: Double {
+        guard let last = serverKB.last, let base = serverKB.dropFirst(min(1, serverKB.count - 1)).first, base > 0 else { return 0 }
+        return Double(last - base) / Double(base)
+    }
 }

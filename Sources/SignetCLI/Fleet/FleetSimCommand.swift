@@ -7,6 +7,7 @@ import ServiceLifecycle
 import SignetCore
 import SignetPlayer
 import SignetRender
+import SignetTUFClient
 import UnixSignals
 
 /// `signet fleet-sim`: many simulated players in one process, on the real protocol.
@@ -31,6 +32,8 @@ struct FleetSimCommand: AsyncParsableCommand {
     @Option(help: "Seconds between each screen's heartbeats.") var heartbeatSeconds = 10
     @Option(help: "Registrations and connections in flight.") var concurrency = 64
     @Flag(help: "Render each screen's frame for its heartbeats (costly: a renderer per screen).") var render = false
+    @Option(help: "Seconds between each screen's proofs of play (0: none).") var playSeconds = 0
+    @Option(help: "A file to write the proofs of play made and taken to, as JSON, at the end.") var stats: String?
     @Flag(help: .hidden) var anchor = false  // bench fleet's anchor: plain WebSockets to --server that answer every command
     @Option(help: "The renderer's font, with --render.") var font = ProgrammeFiles.defaultFont
 
@@ -44,6 +47,7 @@ struct FleetSimCommand: AsyncParsableCommand {
         options.prefix = prefix
         options.group = group
         options.heartbeatInterval = .seconds(heartbeatSeconds)
+        options.playInterval = playSeconds > 0 ? .seconds(playSeconds) : nil
         options.concurrency = concurrency
         if render {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: font))
@@ -62,6 +66,12 @@ struct FleetSimCommand: AsyncParsableCommand {
         let service = FleetService(simulator: simulator, fleet: fleet)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        if options.playInterval != nil { await simulator.flushPlays(fleet) }
+        if let stats {
+            let counts = fleet.map(\.playCounts)
+            let made = counts.map(\.made).reduce(0, +), stored = counts.map(\.stored).reduce(0, +)
+            try AtomicFile.write(JSONWriter.compact.encode(["plays_made": .integer(Int64(made)), "plays_stored": .integer(Int64(stored))]), to: stats)
+        }
         for screen in fleet { screen.close() }
         try await http.shutdown()
         if state == nil { try? FileManager.default.removeItem(atPath: folder) }
@@ -90,6 +100,10 @@ struct FleetService: Service {
     let fleet: [SimulatedScreen]
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await simulator.heartbeats(fleet) }
+        await cancelWhenGracefulShutdown {
+            async let plays: Void = simulator.proofsOfPlay(fleet)
+            await simulator.heartbeats(fleet)
+            await plays
+        }
     }
 }

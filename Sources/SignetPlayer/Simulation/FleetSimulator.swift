@@ -29,6 +29,8 @@ public struct FleetSimulator: Sendable {
         /// Per-screen state (trusted metadata, caches); a tmpfs keeps a large fleet off the disk.
         public var folder: String
         public var heartbeatInterval: Duration = .seconds(10)
+        /// How often each screen ends a showing and sends its proofs of play; nil: never.
+        public var playInterval: Duration?
         /// Requests in flight while registering and connecting.
         public var concurrency = 64
         /// Renders each screen's frame for its heartbeats (nil: no rendering).
@@ -101,6 +103,32 @@ public struct FleetSimulator: Sendable {
     }
 
     /// Runs `body` for each element, `concurrency` at a time; results in order.
+    /// Each screen's proofs of play every `options.playInterval`, spread over it, until cancelled;
+    /// each screen sends one batch at a time (a slow server delays its next, it does not pile up).
+    public func proofsOfPlay(_ screens: [SimulatedScreen]) async {
+        guard let interval = options.playInterval else { return }
+        let gap = interval / max(screens.count, 1)
+        await withDiscardingTaskGroup { group in
+            for (index, screen) in screens.enumerated() {
+                group.addTask {
+                    do {
+                        try await Task.sleep(for: gap * index)
+                        while !Task.isCancelled {
+                            let started = ContinuousClock.now
+                            await screen.reportPlays(now: SystemWallClock().now().millisecondsSince1970)
+                            try await Task.sleep(until: started + interval)
+                        }
+                    } catch {}
+                }
+            }
+        }
+    }
+
+    /// Sends every screen's proofs of play the server does not hold yet (at shutdown).
+    public func flushPlays(_ screens: [SimulatedScreen]) async {
+        _ = try? await inBatches(screens.indices) { index in await screens[index].sendPendingPlays() }
+    }
+
     func inBatches<Indices: Collection<Int> & Sendable, Value: Sendable>(_ indices: Indices, _ body: @escaping @Sendable (Int) async throws -> Value)
         async throws -> [Value]
     {

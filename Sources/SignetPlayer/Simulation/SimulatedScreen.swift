@@ -33,6 +33,16 @@ public final class SimulatedScreen: Sendable {
     let logger: Logger
     let client: DeviceClient
     private let state: Mutex<State>
+    private let plays = Mutex(Plays())
+
+    /// The screen's chain of proofs of play, and those the server does not hold yet.
+    struct Plays {
+        var head: PlayChainHead?
+        var lastEnd: Int64?
+        var pending: [PlayRecord] = []
+        var made = 0
+        var stored = 0
+    }
 
     init(identity: DeviceIdentity, folder: String, keys: CommandKeys, verified: VerifiedBatches, programmes: ProgrammeMemo,
          renderer: SlideRenderer?, http: HTTPClient, logger: Logger) {
@@ -132,6 +142,42 @@ public final class SimulatedScreen: Sendable {
                                   fingerprint: rendered?.0.description, mode: "programme", uptimeSeconds: uptime)
         socket?.send(DeviceReport.heartbeat(heartbeat).encoded())
     }
+
+    /// Ends a showing of the current release (from the last one's end to `now`), then sends the
+    /// proofs of play the server does not hold yet. Those it does not take are kept and sent
+    /// next time, as a player keeps them.
+    func reportPlays(now: Int64) async {
+        let release = self.release
+        plays.withLock { plays in
+            let record = PlayRecord(sequence: (plays.head?.sequence ?? 0) + 1, previous: plays.head?.hash ?? PlayRecord.genesis,
+                                    screen: identity.screen, mode: .programme, slide: "simulated", release: release,
+                                    start: plays.lastEnd ?? now, end: now, fingerprint: nil)
+            plays.head = PlayChainHead(sequence: record.sequence, hash: record.hash)
+            plays.lastEnd = now
+            plays.pending.append(record)
+            plays.made += 1
+        }
+        await sendPendingPlays()
+    }
+
+    /// Sends what the server does not hold yet, if anything.
+    func sendPendingPlays() async {
+        let records = plays.withLock { Array($0.pending.prefix(PlayBatch.maxRecords)) }
+        guard !records.isEmpty else { return }
+        do {
+            let through = try await client.sendPlays(records)
+            plays.withLock { plays in
+                let before = plays.pending.count
+                plays.pending.removeAll { $0.sequence <= through }
+                plays.stored += before - plays.pending.count
+            }
+        } catch {
+            logger.debug("proofs of play not taken", metadata: ["screen": .string(identity.screen), "error": .string("\(error)")])
+        }
+    }
+
+    /// Proofs of play made, and taken by the server.
+    public var playCounts: (made: Int, stored: Int) { plays.withLock { ($0.made, $0.stored) } }
 
     public func close() {
         state.withLock { $0.socket }?.close()

@@ -51,6 +51,11 @@ extension ServerStore {
         }
     }
 
+    /// How many proofs of play the server holds, of every screen.
+    public func playRecordCount() async throws -> Int {
+        try await database.read { db in try db.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM play_record") ?? 0 }
+    }
+
     /// A screen's records that overlap `from...to` (device time), oldest first, at most `limit`.
     public func plays(screen: String, from: Int64, to: Int64, limit: Int) async throws -> [StoredPlayRecord] {
         try await database.read { db in
