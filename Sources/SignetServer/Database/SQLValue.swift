@@ -104,6 +104,8 @@ public struct SQLArguments: Sendable, ExpressibleByArrayLiteral {
         values = elements.map { $0?.sqlValue ?? .null }
     }
 
+    public init(values: [SQLValue] = []) { self.values = values }
+
     public init(_ elements: [some SQLValueConvertible]) {
         values = elements.map(\.sqlValue)
     }

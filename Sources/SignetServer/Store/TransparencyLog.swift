@@ -32,13 +32,12 @@ extension ServerStore {
     static func record(_ events: [EncodedEvent], _ db: any SQLConnection) throws -> Int64 {
         guard !events.isEmpty else { return try logSize(db) }
         let first = try appendToLog(events.map(\.entry), db)
-        for (offset, encoded) in events.enumerated() {
-            let event = encoded.event
-            try db.execute(sql: """
-                INSERT INTO audit_event (at_ms, actor, action, subject, address, detail, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [event.at.millisecondsSince1970, event.actor, event.action, event.subject, event.address,
-                                           encoded.detail, first + Int64(offset)])
-        }
+        try db.insertRows(into: "audit_event", columns: ["at_ms", "actor", "action", "subject", "address", "detail", "log_index"],
+                          events.enumerated().map { offset, encoded in
+                              let event = encoded.event
+                              return [.integer(event.at.millisecondsSince1970), .text(event.actor), .text(event.action), .text(event.subject),
+                                      .text(event.address), .text(encoded.detail), .integer(first + Int64(offset))]
+                          })
         return first
     }
 
@@ -46,17 +45,19 @@ extension ServerStore {
     /// (256 hashes) at one level adds its hash at the next.
     static func appendToLog(_ entries: [[UInt8]], _ db: any SQLConnection) throws -> Int64 {
         let first = try logSize(db)
-        let insertEntry = "INSERT INTO log_entry (idx, entry) VALUES (?, ?)", insertHash = "INSERT INTO log_hash (level, idx, hash) VALUES (?, ?, ?)"
-        for (offset, entry) in entries.enumerated() {
-            guard entry.count <= EntryBundle.maxEntryBytes else { throw StoreError("a log entry of \(entry.count) bytes") }
+        if let large = entries.first(where: { $0.count > EntryBundle.maxEntryBytes }) { throw StoreError("a log entry of \(large.count) bytes") }
+        try db.insertRows(into: "log_entry", columns: ["idx", "entry"], entries.enumerated().map { [.integer(first + Int64($0)), .blob($1)] })
+        try db.insertRows(into: "log_hash", columns: ["level", "idx", "hash"],
+                          entries.enumerated().map { [.integer(0), .integer(first + Int64($0)), .blob(MerkleHash.leaf($1))] })
+        // Then each tile the new entries complete, level by level, from the hashes stored below it.
+        for offset in entries.indices {
             let index = first + Int64(offset)
-            try db.execute(sql: insertEntry, arguments: [index, Data(entry)])
-            try db.execute(sql: insertHash, arguments: [0, index, Data(MerkleHash.leaf(entry))])
             var level = 0, completed = index + 1
             while completed % Int64(TilePath.width) == 0 {
                 let tile = completed / Int64(TilePath.width) - 1
                 let hashes = try storedHashes(db, level: level, tile * Int64(TilePath.width)..<completed)
-                try db.execute(sql: insertHash, arguments: [level + 1, tile, Data(MerkleTree(leafHashes: hashes).root)])
+                try db.execute(sql: "INSERT INTO log_hash (level, idx, hash) VALUES (?, ?, ?)",
+                               arguments: [level + 1, tile, Data(MerkleTree(leafHashes: hashes).root)])
                 level += 1
                 completed = tile + 1
             }
