@@ -32,11 +32,12 @@ struct FleetBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard screens >= 1, releaseScreens >= 1, commands >= 1, releases >= 1, replicas >= 1 else { throw ValidationError("all counts must be positive") }
-        // A socket per screen in this process (and in the simulators, which inherit the limit), the
-        // anchor's as many again, and files: 20,000 screens crashed the server at the machine's
-        // 20,000 (libdispatch traps when it cannot open a descriptor).
+        // A socket per screen in this process (every replica is in it) and in the simulators, which
+        // inherit the limit, and files: 20,000 screens crashed the server at this machine's hard
+        // limit of 20,000, which a container's root cannot raise (libdispatch traps when it cannot
+        // open a descriptor).
         let files = FileLimit.raise(to: 2 * max(screens, releaseScreens) + 8_192)
-        guard files >= max(screens, releaseScreens) + 4_096 else {
+        guard files >= max(screens, releaseScreens) + 1_024 else {
             throw ValidationError("\(max(screens, releaseScreens)) screens need more open files than this process may have (\(files)); raise ulimit -n")
         }
         let location = try database.map { try DatabaseLocation(url: $0, password: ProcessInfo.processInfo.environment["SIGNET_DATABASE_PASSWORD"]) } ?? .sqlite
