@@ -24,6 +24,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
     let devices = DeviceRegistry(store: store)
     let hub = DeviceHub()
     let acknowledgements = AcknowledgementQueue()
+    let plays = PlayQueue()
     let replicas = ReplicaBus(store: store, logger: logger)
     let publisher = ReleasePublisher(folder: config.dataDirectory, store: store, assets: assets, expiry: expiry)
     let services = Services(config: config, store: store, clock: clock, logger: logger,
@@ -35,6 +36,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                             devices: devices,
                             hub: hub,
                             acknowledgements: acknowledgements,
+                            plays: plays,
                             replicas: replicas,
                             decoyHash: Bcrypt.hash(Secrets.token(), cost: UInt8(config.bcryptCost)))
     let routes = GuardedRouter(router: router, services: services)
@@ -68,6 +70,7 @@ public func buildApplication(config: ServerConfig, store: ServerStore, clock: an
                                   DeviceStatusService(registry: devices, store: store, interval: .seconds(5), logger: logger),
                                   AcknowledgementService(queue: acknowledgements, store: store, metrics: metrics, interval: .milliseconds(20),
                                                          logger: logger),
+                                  PlayService(queue: plays, store: store, interval: .milliseconds(20), logger: logger),
                                   SilenceWatch(registry: devices, store: store, clock: clock, metrics: metrics,
                                                silenceMilliseconds: Int64(config.offlineAfterSeconds) * 1000,
                                                interval: .seconds(max(1, min(5, config.offlineAfterSeconds / 2))), logger: logger)],

@@ -1,5 +1,6 @@
 import Foundation
 import SignetCore
+import SignetTestSupport
 import Testing
 
 @testable import SignetServer
@@ -83,6 +84,46 @@ struct StoreTests {
         #expect(again.replaced == first.keyID)
         #expect(try await store.deviceKey(screen: "b-2") == second)
         #expect(try await store.screen(id: "b-2")?.deviceKeyID == second.keyID)
+    }
+
+    @Test("proofs of play written together: each batch extends its chain or is refused on its own", arguments: TestEngine.allCases)
+    func playBatchesTogether(engine: TestEngine) async throws {
+        let store = try await engine.store()
+        for id in ["s-1", "s-2"] {
+            try await store.createScreen(id: id, name: id, width: 960, height: 480, timeZone: "UTC", groups: [], at: Self.now)
+        }
+        let key = try SigningKey.generate()
+        func submission(_ records: [PlayRecord], _ screen: String) throws -> PlaySubmission {
+            let signed = try PlayBatch.sign(records, screen: screen, key: key)
+            return PlaySubmission(batch: try PlayBatch(bytes: signed, key: key.publicKey, screen: screen), signed: signed, key: key.publicKey,
+                                  address: "10.0.0.9", at: Self.now)
+        }
+        let first = playChain(3, screen: "s-1")
+        let second = playChain(2, screen: "s-1", after: PlayChainHead(sequence: 3, hash: first[2].hash))
+        let other = playChain(2, screen: "s-2")
+        let results = try await store.storePlays([
+            try submission(first, "s-1"),
+            try submission(second, "s-1"),  // extends the first, in the same transaction
+            try submission(Array(other[1...]), "s-2"),  // a gap: refused, the others kept
+            try submission(other, "s-2"),
+            try submission(first, "s-1"),  // sent again: nothing new
+        ])
+        let head = PlayChainHead(sequence: 5, hash: second[1].hash)
+        #expect(try results[0].get() == StoredPlays(added: 3, head: PlayChainHead(sequence: 3, hash: first[2].hash)))
+        #expect(try results[1].get() == StoredPlays(added: 2, head: head))
+        #expect(throws: PlayProofError.self) { try results[2].get() }
+        #expect(try results[3].get() == StoredPlays(added: 2, head: PlayChainHead(sequence: 2, hash: other[1].hash)))
+        #expect(try results[4].get() == StoredPlays(added: 0, head: head))
+        #expect(try await store.playRecordCount() == 7)
+        #expect(try await store.plays(screen: "s-1", from: 0, to: Int64.max, limit: 10).map(\.record) == first + second)
+        // Each stored batch is a log entry, in order, named by its row.
+        let logged = try await store.database.read { db in
+            try db.fetchAll(sql: "SELECT b.screen_id, b.log_index, e.action FROM play_batch b JOIN audit_event e ON e.log_index = b.log_index ORDER BY b.id")
+        }
+        #expect(logged.map { $0["screen_id"] as String } == ["s-1", "s-1", "s-2"])
+        #expect(logged.map { $0["action"] as String } == ["play.batch", "play.batch", "play.batch"])
+        let indices: [Int64] = logged.map { $0["log_index"] }
+        #expect(indices == Array(indices[0]..<indices[0] + 3))
     }
 
     @Test("commands: numbered per screen, a signed fan-out's documents, acknowledgements and late refusals", arguments: TestEngine.allCases)

@@ -129,7 +129,7 @@ struct DemoNetwork: Sendable {
         for index in 1...approvals {
             line("approver-\(index) runs: signet approve \(id) --server \(server) --key server/offline/approver-\(index).key "
                  + "--root server/repository/metadata/1.root.json --yes")
-            var approve = try ApproveCommand.parse([String(id), "--server", server, "--key", "\(serverFolder)/offline/approver-\(index).key",
+            let approve = try ApproveCommand.parse([String(id), "--server", server, "--key", "\(serverFolder)/offline/approver-\(index).key",
                                                     "--root", "\(serverFolder)/repository/metadata/1.root.json",
                                                     "--witness", "\(folder)/approvals/approver-\(index)-witness",
                                                     "--token", api.accounts["approver"]!.token, "--previews", "\(folder)/approvals/approver-\(index)",

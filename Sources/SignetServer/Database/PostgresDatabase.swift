@@ -7,8 +7,8 @@ import PostgresNIO
 import Synchronization
 
 /// PostgreSQL through postgres-nio, for networks that outgrow one server: several replicas share
-/// one database. Transactions run as GRDB runs SQLite's, on threads of their own (a small pool,
-/// one connection each) that wait for each statement's answer; the store's transactions are
+/// one database. Transactions run as GRDB runs SQLite's, on threads of their own (a small pool for
+/// reads and one writer, one connection each) that wait for each statement's answer; the store's transactions are
 /// therefore the same code on both engines.
 ///
 /// Writes run one at a time across every replica, as SQLite's do: each holds an advisory lock,
@@ -20,7 +20,10 @@ public final class PostgresDatabase: SQLDatabase {
     public var dialect: SQLDialect { .postgres }
     public let location: PostgresLocation
     let configuration: PostgresConnection.Configuration
+    /// Reads' threads, and the one writer's: writes wait their turn across replicas, and reads
+    /// must not wait behind them for a thread.
     let threads: NIOThreadPool
+    let writerThread: NIOThreadPool
     let idle = Mutex<[PostgresConnection]>([])
     let connectionCount = Atomic<Int>(0)
     /// The connections holding the roles this replica leads (set aside from the pool).
@@ -42,10 +45,13 @@ public final class PostgresDatabase: SQLDatabase {
         self.logger = logger
         threads = NIOThreadPool(numberOfThreads: connections)
         threads.start()
+        writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
     }
 
     deinit {
         threads.shutdownGracefully { _ in }
+        writerThread.shutdownGracefully { _ in }
         // A connection must be closed before it is released: each is kept until its close completes.
         for connection in idle.withLock({ $0 }) + leading.withLock({ Array($0.values) }) { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }
     }
@@ -136,7 +142,7 @@ public final class PostgresDatabase: SQLDatabase {
     private func transaction<T: Sendable>(begin: String, writer: Bool, _ body: @escaping @Sendable (any SQLConnection) throws -> T)
         async throws -> T
     {
-        try await threads.runIfActive { [self] in
+        try await (writer ? writerThread : threads).runIfActive { [self] in
             let connection = try checkOut()
             let transaction = PostgresTransaction(connection: connection, logger: logger)
             defer { checkIn(connection) }

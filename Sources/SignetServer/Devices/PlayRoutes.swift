@@ -17,9 +17,11 @@ enum PlayRoutes {
                 services.metrics.deviceRefused("proof")
                 throw APIError(.badRequest, "\(error)")
             }
-            let stored: (added: Int, head: PlayChainHead)
-            do { stored = try await services.store.storePlays(batch, signed: bytes, key: device.key, at: services.clock.now(),
-                                                             address: context.clientAddress) } catch let error as PlayProofError {
+            let stored: StoredPlays
+            switch try await services.plays.submit(PlaySubmission(batch: batch, signed: bytes, key: device.key, address: context.clientAddress,
+                                                                  at: services.clock.now())) {
+            case .success(let plays): stored = plays
+            case .failure(let error):
                 services.metrics.deviceRefused("proof")
                 services.logger.warning("proof of play refused", metadata: ["screen": .string(screen), "error": .string(error.description)])
                 throw APIError(.conflict, error.description)

@@ -20,6 +20,8 @@ struct Services: Sendable {
     let hub: DeviceHub
     /// Acknowledgements from the channels, written in batches.
     let acknowledgements: AcknowledgementQueue
+    /// Proofs of play, written in batches.
+    let plays: PlayQueue
     /// The other server replicas sharing the database, if any.
     let replicas: ReplicaBus
     /// Checked against when a name is unknown, so that a refusal takes as long either way.

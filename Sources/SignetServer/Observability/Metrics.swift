@@ -173,6 +173,9 @@ public final class FleetCounters: Sendable {
 
     public func screens(reporting release: Int64) -> Int { state.withLock { $0.screensByRelease[release] ?? 0 } }
 
+    /// Screens by the release their latest heartbeat names.
+    public var screensByRelease: [Int64: Int] { state.withLock { $0.screensByRelease } }
+
     func acknowledged(refused: Bool) {
         state.withLock {
             $0.acknowledgements += 1

@@ -3,6 +3,12 @@ import SignetCore
 
 /// A proof-of-play record as the server holds it: the device's record, the key whose chain it is
 /// in, and the signed batch it came in (kept whole, so its signature can be checked again later).
+/// One device key's chain of proofs of play for one screen.
+struct PlayChain: Hashable {
+    let screen: String
+    let keyID: String
+}
+
 public struct StoredPlayRecord: Sendable, Equatable {
     public let record: PlayRecord
     public let keyID: String
@@ -10,45 +16,95 @@ public struct StoredPlayRecord: Sendable, Equatable {
     public let batch: Int64
 }
 
+/// A verified batch of proofs of play as it arrived, waiting to be written with the others that
+/// arrived meanwhile.
+struct PlaySubmission: Sendable {
+    let batch: PlayBatch
+    let signed: [UInt8]
+    let key: PublicKey
+    let address: String
+    let at: Instant
+}
+
+/// What a stored batch added to its chain: how many records were new, and the head after them.
+struct StoredPlays: Sendable, Equatable {
+    let added: Int
+    let head: PlayChainHead
+}
+
 extension ServerStore {
 
-
-    /// Stores the records of a verified batch that extend the device's chain, in one transaction
-    /// with reading the chain's head, so that two batches cannot both extend it. Returns how many
-    /// were new and the head after them.
-    /// The batch is also an entry of the transparency log (its signed bytes' hash and the chain's
-    /// new head), in the same transaction.
-    func storePlays(_ batch: PlayBatch, signed: [UInt8], key: PublicKey, at now: Instant, address: String) async throws
-        -> (added: Int, head: PlayChainHead)
-    {
+    /// Stores the records of verified batches that extend their devices' chains, in one
+    /// transaction with reading the chains' heads, so that two batches cannot both extend one.
+    /// Each batch's answer is its own: one that does not extend its chain is refused and the others
+    /// are stored. Each stored batch is also an entry of the transparency log (its signed bytes'
+    /// hash and the chain's new head), in the same transaction.
+    /// One transaction for many: every screen sends a batch a minute, and one transaction each
+    /// (ten statements under the one writer) left fleet-wide commands queueing behind them.
+    func storePlays(_ submissions: [PlaySubmission]) async throws -> [Result<StoredPlays, PlayProofError>] {
         try await database.write { db in
-            let head = try db.fetchOne(sql: """
-                SELECT sequence, hash FROM play_record WHERE screen_id = ? AND key_id = ? ORDER BY sequence DESC LIMIT 1
-                """, arguments: [batch.screen, batch.keyID]).map { PlayChainHead(sequence: $0["sequence"], hash: $0["hash"]) }
-            let new = try batch.extending(head)
-            guard let last = new.last else {
-                guard let head else { throw PlayProofError("the batch holds no records") }
-                return (0, head)
+            var heads = try Self.playChainHeads(screens: Set(submissions.map(\.batch.screen)), db)
+            var results: [Result<StoredPlays, PlayProofError>] = []
+            var accepted: [(submission: PlaySubmission, records: [PlayRecord])] = []
+            for submission in submissions {
+                let batch = submission.batch, chain = PlayChain(screen: batch.screen, keyID: batch.keyID)
+                let new: [PlayRecord]
+                do throws(PlayProofError) { new = try batch.extending(heads[chain]) } catch {
+                    results.append(.failure(error))
+                    continue
+                }
+                guard let last = new.last else {
+                    results.append(heads[chain].map { .success(StoredPlays(added: 0, head: $0)) } ?? .failure(PlayProofError("the batch holds no records")))
+                    continue
+                }
+                heads[chain] = PlayChainHead(sequence: last.sequence, hash: last.hash)
+                accepted.append((submission, new))
+                results.append(.success(StoredPlays(added: new.count, head: heads[chain]!)))
             }
-            let batchID = try db.insertReturningID(
-                sql: "INSERT INTO play_batch (screen_id, key_id, public_key, received_ms, signed) VALUES (?, ?, ?, ?, ?)",
-                arguments: [batch.screen, batch.keyID, String(decoding: CanonicalJSON.encode(.object(key.json)), as: UTF8.self),
-                            now.millisecondsSince1970, Data(signed)])
-            for record in new {
-                try db.execute(sql: """
-                    INSERT INTO play_record (screen_id, key_id, sequence, hash, previous, mode, slide, release, start_ms, end_ms, fingerprint,
-                                             expected, capture, captured, contained, batch_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [record.screen, batch.keyID, record.sequence, record.hash, record.previous, record.mode.rawValue,
-                                     record.slide, record.release, record.start, record.end, record.fingerprint,
-                                     record.expected, record.capture?.rawValue, record.captured, record.contained, batchID])
+            guard !accepted.isEmpty else { return results }
+            let firstIndex = try Self.record(accepted.map { submission, new in
+                LoggedEvent(at: submission.at, actor: "device \(submission.batch.screen)", action: "play.batch", subject: submission.batch.screen,
+                            address: submission.address,
+                            detail: ["added": .integer(Int64(new.count)), "through": .integer(new.last!.sequence), "head": .string(new.last!.hash),
+                                     "sha256": .string(HashAlgorithm.digest("sha256", of: submission.signed)!)])
+            }, db)
+            var rows: [[SQLValue]] = []
+            for (offset, (submission, new)) in accepted.enumerated() {
+                let batch = submission.batch
+                let batchID = try db.insertReturningID(
+                    sql: "INSERT INTO play_batch (screen_id, key_id, public_key, received_ms, signed, log_index) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [batch.screen, batch.keyID, String(decoding: CanonicalJSON.encode(.object(submission.key.json)), as: UTF8.self),
+                                submission.at.millisecondsSince1970, Data(submission.signed), firstIndex + Int64(offset)])
+                for record in new {
+                    rows.append([.text(record.screen), .text(batch.keyID), .integer(record.sequence), .text(record.hash), .text(record.previous),
+                                 .text(record.mode.rawValue), record.slide.sqlValue, record.release.sqlValue, .integer(record.start),
+                                 .integer(record.end), record.fingerprint.sqlValue, record.expected.sqlValue, (record.capture?.rawValue).sqlValue,
+                                 record.captured.sqlValue, record.contained.sqlValue, .integer(batchID)])
+                }
             }
-            let logIndex = try Self.record([LoggedEvent(at: now, actor: "device \(batch.screen)", action: "play.batch", subject: batch.screen, address: address,
-                                                        detail: ["added": .integer(Int64(new.count)), "through": .integer(last.sequence), "head": .string(last.hash),
-                                                                 "sha256": .string(HashAlgorithm.digest("sha256", of: signed)!)])], db)
-            try db.execute(sql: "UPDATE play_batch SET log_index = ? WHERE id = ?", arguments: [logIndex, batchID])
-            return (new.count, PlayChainHead(sequence: last.sequence, hash: last.hash))
+            try db.insertRows(into: "play_record", columns: ["screen_id", "key_id", "sequence", "hash", "previous", "mode", "slide", "release",
+                                                            "start_ms", "end_ms", "fingerprint", "expected", "capture", "captured", "contained",
+                                                            "batch_id"], rows)
+            return results
         }
+    }
+
+    /// The last record of every chain of `screens`.
+    static func playChainHeads(screens: Set<String>, _ db: any SQLConnection) throws -> [PlayChain: PlayChainHead] {
+        var heads: [PlayChain: PlayChainHead] = [:]
+        let screens = Array(screens)
+        for start in stride(from: 0, to: screens.count, by: 500) {
+            let chunk = Array(screens[start..<min(start + 500, screens.count)])
+            let rows = try db.fetchAll(sql: """
+                SELECT screen_id, key_id, sequence, hash FROM play_record WHERE (screen_id, key_id, sequence) IN
+                  (SELECT screen_id, key_id, MAX(sequence) FROM play_record
+                   WHERE screen_id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", "))) GROUP BY screen_id, key_id)
+                """, arguments: SQLArguments(chunk))
+            for row in rows {
+                heads[PlayChain(screen: row["screen_id"], keyID: row["key_id"])] = PlayChainHead(sequence: row["sequence"], hash: row["hash"])
+            }
+        }
+        return heads
     }
 
     /// How many proofs of play the server holds, of every screen.
