@@ -94,6 +94,10 @@ struct MirrorTests {
             #expect(altered >= 2)
             // The player refuses the mirror's programme, says so, and takes release 2 from the server.
             try await waitFor("release 2 from the server") { try await network.heartbeat()?["release"] == .integer(2) }
+            // The alert is a request of its own, which may come after the heartbeat.
+            try await waitFor("the player's alert") {
+                try await network.fixture.store.latestAlerts(limit: 10).contains { $0.action == "alert.update.refused" }
+            }
             let alert = try #require(try await network.fixture.store.latestAlerts(limit: 10).first { $0.action == "alert.update.refused" })
             #expect(alert.subject == "astana-1" && alert.detail.contains("the mirror: ") && alert.detail.contains("programme.json"))
             // What is on screen is the server's release 2, not the altered document.

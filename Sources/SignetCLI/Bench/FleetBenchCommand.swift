@@ -24,7 +24,7 @@ struct FleetBenchCommand: AsyncParsableCommand {
     @Option(help: "Fleet-wide commands to time (blank and restore in turn).") var commands = 20
     @Option(help: "Releases to time.") var releases = 3
     @Flag(help: "Print the result as JSON.") var json = false
-    @Option(help: "Server replicas in this process, sharing --database (PostgreSQL).") var replicas = 1
+    @Option(help: "Server replicas sharing --database (PostgreSQL): the first in this process, each other in a process of its own.") var replicas = 1
     @Option(help: "Minutes of soak after the commands: every screen's heartbeats and proofs of play (each every 60 s), the server's memory read each minute.")
     var soakMinutes = 0
     @Option(help: "PostgreSQL instead of SQLite: postgres://USER@HOST[:PORT]/DATABASE (a schema of its own is made and dropped; password in SIGNET_DATABASE_PASSWORD).")
@@ -32,13 +32,14 @@ struct FleetBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard screens >= 1, releaseScreens >= 1, commands >= 1, releases >= 1, replicas >= 1 else { throw ValidationError("all counts must be positive") }
-        // A socket per screen in this process (every replica is in it) and in the simulators, which
-        // inherit the limit, and files: 20,000 screens crashed the server at this machine's hard
-        // limit of 20,000, which a container's root cannot raise (libdispatch traps when it cannot
-        // open a descriptor).
-        let files = FileLimit.raise(to: 2 * max(screens, releaseScreens) + 8_192)
-        guard files >= max(screens, releaseScreens) + 1_024 else {
-            throw ValidationError("\(max(screens, releaseScreens)) screens need more open files than this process may have (\(files)); raise ulimit -n")
+        // A socket per screen in each replica's process and in each simulator (which inherit the
+        // limit), and files: 20,000 screens in one process crashed the server at this machine's
+        // hard limit of 20,000, which a container's root cannot raise (libdispatch traps when it
+        // cannot open a descriptor). Hence a process per replica.
+        let perProcess = (max(screens, releaseScreens) + replicas - 1) / replicas
+        let files = FileLimit.raise(to: 2 * perProcess + 8_192)
+        guard files >= perProcess + 1_024 else {
+            throw ValidationError("\(perProcess) screens per replica need more open files than a process may have (\(files)); raise ulimit -n or add --replicas")
         }
         let location = try database.map { try DatabaseLocation(url: $0, password: ProcessInfo.processInfo.environment["SIGNET_DATABASE_PASSWORD"]) } ?? .sqlite
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("signet-bench-fleet-\(UUID().uuidString)").path
@@ -52,7 +53,7 @@ struct FleetBenchCommand: AsyncParsableCommand {
         var logger = Logger(label: "signet.bench")
         logger.logLevel = .error
         let server = try await FleetBenchServer.start(folder: work, replicas: replicas, database: location, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: server.applications, logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
         var report = FleetBenchReport(screens: screens, releaseScreens: releaseScreens, replicas: replicas, database: location)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -62,7 +63,7 @@ struct FleetBenchCommand: AsyncParsableCommand {
             var fleet = try bench.startFleet(screens: screens, prefix: "cmd-", state: "\(shared)/commands", playSeconds: soakMinutes > 0 ? 60 : 0)
             try await bench.waitConnected(screens, fleet: fleet)
             report.commandSeconds = try await bench.timeCommands(commands, screens: screens)
-            report.serverKB = Memory.residentKB(of: getpid())
+            report.replicaKB = server.pids.map { Memory.residentKB(of: $0) }
             report.fleetKB = fleet.residentKB
             if soakMinutes > 0 {
                 status("soak: \(soakMinutes) minutes of heartbeats (every 10 s) and proofs of play (every 60 s) from \(screens) screens …")
@@ -71,8 +72,8 @@ struct FleetBenchCommand: AsyncParsableCommand {
             fleet.stop()
             try await bench.waitConnected(0, fleet: nil)
 
-            status("anchor: the same documents from a minimal Hummingbird WebSocket server to \(screens) plain connections …")
-            report.anchorSeconds = try await bench.timeAnchor(commands, screens: screens, logger: logger)
+            status("anchor: the same documents from a minimal Hummingbird WebSocket server to \(report.anchorScreens) plain connections …")
+            report.anchorSeconds = try await bench.timeAnchor(commands, screens: report.anchorScreens, logger: logger)
 
             status("releases: \(releaseScreens) simulated screens and one real player at 1920x1080 …")
             fleet = try bench.startFleet(screens: releaseScreens, prefix: "rel-", state: "\(shared)/releases")
@@ -117,8 +118,12 @@ struct FleetBenchReport {
     var database = DatabaseLocation.sqlite
     var commandSeconds: [Double] = []
     var anchorSeconds: [Double] = []
+    /// The anchor's connections: one replica's share (one process holds at most that many here).
+    var anchorScreens: Int { (screens + replicas - 1) / replicas }
     var releaseSeconds: [Double] = []
-    var serverKB = 0
+    /// Each replica's, with the fleet connected.
+    var replicaKB: [Int] = []
+    var serverKB: Int { replicaKB.reduce(0, +) }
     var fleetKB = 0
     var playerKB = 0
     var playerFrames = false
@@ -133,17 +138,18 @@ struct FleetBenchReport {
         func ms(_ seconds: Double) -> String { String(format: "%7.0f ms", seconds * 1000) }
         let c = commandSeconds, r = releaseSeconds, a = anchorSeconds
         return """
-            signet bench fleet (one process for the server\(replicas > 1 ? "'s \(replicas) replicas" : ""), \(database == .sqlite ? "SQLite" : "PostgreSQL"); \
-            \(replicas > 1 ? "one process per replica" : "one process") for the simulated players, the screens spread over the replicas; all on these cores)
+            signet bench fleet (\(replicas > 1 ? "\(replicas) server replicas, a process each" : "one server process"), \
+            \(database == .sqlite ? "SQLite" : "PostgreSQL"); \(replicas > 1 ? "a simulator process per replica, the screens spread over them" : "one simulator process"); \
+            all on these cores)
             fleet-wide command to the last of \(screens) acknowledgements, \(c.count) commands:
               p50 \(ms(Self.percentile(c, 0.5)))   p99 \(ms(Self.percentile(c, 0.99)))   max \(ms(c.max()!))   (target: max under 1000 ms)
-            anchor, the same documents from a minimal Hummingbird WebSocket server to \(screens) connections that only answer (no accounts, \
-            database, signing or checks), \(a.count) rounds:
+            anchor, the same documents from a minimal Hummingbird WebSocket server to \(anchorScreens) connections\
+            \(replicas > 1 ? " (one replica's share)" : "") that only answer (no accounts, database, signing or checks), \(a.count) rounds:
               p50 \(ms(Self.percentile(a, 0.5)))   p99 \(ms(Self.percentile(a, 0.99)))   max \(ms(a.max()!))   \
             Signet's p50 is \(String(format: "%.2f", Self.percentile(c, 0.5) / Self.percentile(a, 0.5))) times the anchor's
             release publication to the last of \(releaseScreens) screens reporting it, \(r.count) releases:
               p50 \(ms(Self.percentile(r, 0.5)))   max \(ms(r.max()!))   (target: under 5000 ms)
-            resident memory: server \(serverKB / 1024) MB with \(screens) channels; simulator \(fleetKB / 1024) MB for \(screens) players \
+            resident memory: server \(replicaKB.map { "\($0 / 1024) MB" }.joined(separator: " + ")) with \(screens) channels; simulator \(fleetKB / 1024) MB for \(screens) players \
             (\(fleetKB / max(screens, 1)) KB each); one real player at 1920x1080, peak \(playerKB / 1024) MB (target: under 64 MB)\
             \(playerFrames ? "" : " NO FRAMES WRITTEN")
             \(soakText)
@@ -152,9 +158,12 @@ struct FleetBenchReport {
 
     var soakText: String {
         guard let soak, let first = soak.serverKB.first, let last = soak.serverKB.last else { return "" }
-        return String(format: "soak, %d minutes: server resident memory %d MB after the first minute, %d MB after the second, %d MB at the end (growth %.1f%% from the second; target: under 5%%); proofs of play: %d made, %d taken, %d stored, %d lost",
-                      soak.minutes, first / 1024, soak.serverKB.dropFirst().first.map { $0 / 1024 } ?? first / 1024, last / 1024, soak.growth * 100,
-                      soak.made, soak.taken, soak.stored, soak.made - soak.stored)
+        let replicas = soak.replicaGrowth.count > 1
+            ? " (each replica: " + soak.replicaGrowth.map { String(format: "%.1f%%", $0 * 100) }.joined(separator: ", ") + ")" : ""
+        return "soak, \(soak.minutes) minutes: server resident memory \(first / 1024) MB after the first minute, "
+            + "\(soak.serverKB.dropFirst().first.map { $0 / 1024 } ?? first / 1024) MB after the second, \(last / 1024) MB at the end "
+            + "(growth \(String(format: "%.1f%%", soak.growth * 100)) from the second\(replicas); target: under 5%); "
+            + "proofs of play: \(soak.made) made, \(soak.taken) taken, \(soak.stored) stored, \(soak.made - soak.stored) lost"
     }
 
     var json: String {

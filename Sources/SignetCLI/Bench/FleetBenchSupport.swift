@@ -10,14 +10,16 @@ import SignetTUFClient
 
 /// The benchmark's server: a trial repository (approvers 2 of 3, keys in offline/), an admin and an
 /// approver with API tokens, and enrollment without the per-address limit (all screens share one address).
-/// On PostgreSQL it may be several replicas (in this process, each with its own store, channels
-/// and port, on one database schema and one data folder), counted together.
-struct FleetBenchServer: Sendable {
+/// On PostgreSQL it may be several replicas on one database schema and one data folder: the
+/// first in this process, each other in a `signet bench fleet-replica` process of its own (one
+/// process cannot hold 20,000 sockets here), their counters added up.
+struct FleetBenchServer {
     let folder: String
-    let stores: [ServerStore]
-    let applications: [any Service]
+    let store: ServerStore
+    let application: any Service
     let metrics: ServerMetrics
-    let ports: [PortBox]
+    let port: PortBox
+    let remotes: [FleetReplicaProcess]
     let admin: String
     let approver: String
     /// The schema made for this run on PostgreSQL, dropped by `cleanUp`.
@@ -27,61 +29,108 @@ struct FleetBenchServer: Sendable {
         let clock = SystemWallClock()
         _ = try ServerSetup.initialise(folder: folder, custodians: [.generate], custodianThreshold: 1,
                                        approvers: [.generate, .generate, .generate], approverThreshold: 2, now: clock.now().tufTime)
-        var stores: [ServerStore] = [], schema: (database: PostgresDatabase, name: String)?
+        let store: ServerStore, schema: (database: PostgresDatabase, name: String)?
+        var remotes: [FleetReplicaProcess] = []
         switch database {
         case .sqlite:
             guard replicas == 1 else { throw CLIError("several replicas share a PostgreSQL database: give --database") }
-            stores = [try ServerStore(path: "\(folder)/signet.sqlite")]
+            store = try ServerStore(path: "\(folder)/signet.sqlite")
+            schema = nil
         case .postgres(var location):
             // A schema of its own, so that the database need not be empty.
             let name = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             let server = try PostgresDatabase(location, connections: 1)
-            try await server.write { db in try db.execute(sql: "CREATE SCHEMA \(name)") }
+            _ = try await server.write { db in try db.execute(sql: "CREATE SCHEMA \(name)") }
             schema = (server, name)
             location.schema = name
-            for _ in 0..<replicas { stores.append(try await ServerStore(postgres: try PostgresDatabase(location, connections: 4))) }
+            store = try await ServerStore(postgres: try PostgresDatabase(location, connections: 4))
+            for index in 1..<replicas {
+                remotes.append(try FleetReplicaProcess(folder: folder, database: location, counters: "\(folder)/replica-\(index + 1).json"))
+            }
         }
-        let store = stores[0]
         func token(_ role: Role) async throws -> String {
             try await store.createAccountWithAPIToken(name: role.rawValue, role: role, passwordHash: ServerStore.hashPassword(UUID().uuidString, cost: 4),
                                                       label: "bench", at: clock.now())
         }
+        let metrics = ServerMetrics(), port = PortBox()
+        let application = buildApplication(config: config(folder: folder), store: store, logger: logger, metrics: metrics) { recordPort($0, into: port) }
+        return FleetBenchServer(folder: folder, store: store, application: application, metrics: metrics, port: port, remotes: remotes,
+                                admin: try await token(.admin), approver: try await token(.approver), schema: schema)
+    }
+
+    /// Every replica's configuration: cheap password hashes, and no per-address limit on sign-ins
+    /// and enrollments (every simulated screen has the same address).
+    static func config(folder: String) -> ServerConfig {
         var config = ServerConfig()
         config.dataDirectory = folder
         config.port = 0
         config.bcryptCost = 4
         config.loginAttemptsPerMinute = 100_000_000
-        // One set of counters for all replicas: the fleet's channels and acknowledgements, wherever they are.
-        let metrics = ServerMetrics(), ports = stores.map { _ in PortBox() }
-        let applications = zip(stores, ports).map { store, port in
-            buildApplication(config: config, store: store, logger: logger, metrics: metrics) { recordPort($0, into: port) } as any Service
-        }
-        return FleetBenchServer(folder: folder, stores: stores, applications: applications, metrics: metrics, ports: ports, admin: try await token(.admin),
-                                approver: try await token(.approver), schema: schema)
+        return config
     }
 
     func bases() async throws -> [String] {
-        var bases: [String] = []
-        for port in ports { bases.append("http://127.0.0.1:\(try await port.wait())") }
+        var bases = ["http://127.0.0.1:\(try await port.wait())"]
+        for remote in remotes { bases.append("http://127.0.0.1:\(try await remote.port())") }
         return bases
     }
 
+    /// The fleet's counters over every replica.
+    func tally() throws -> FleetTally {
+        try remotes.reduce(FleetTally(metrics.fleet)) { sum, remote in sum + (try remote.tally()) }
+    }
+
+    /// Each replica's process.
+    var pids: [pid_t] { [getpid()] + remotes.map(\.process.pid) }
+
     func cleanUp() async {
+        for remote in remotes { remote.process.stop() }
         guard let schema else { return }
         _ = try? await schema.database.write { db in try db.execute(sql: "DROP SCHEMA \(schema.name) CASCADE") }
     }
 }
 
+/// A replica in a process of its own (`signet bench fleet-replica`), and the file it writes its
+/// port and counters to.
+struct FleetReplicaProcess {
+    let process: ChildProcess
+    let counters: String
+
+    init(folder: String, database: PostgresLocation, counters: String) throws {
+        self.counters = counters
+        process = try ChildProcess(FleetBenchRun.executable, ["bench", "fleet-replica", "--data", folder, "--database", database.description,
+                                                              "--counters", counters], captureOutput: false, quiet: false)
+    }
+
+    /// Its counters as last written (a file written whole, by rename).
+    func tally() throws -> FleetTally {
+        guard process.isRunning else { throw CLIError("a replica process stopped; its errors are above") }
+        return (try? AtomicFile.read(counters)).flatMap { $0 }.flatMap(FleetTally.init(json:)) ?? FleetTally()
+    }
+
+    func port() async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw CLIError("a replica process stopped; its errors are above") }
+            if let bytes = (try? AtomicFile.read(counters)).flatMap({ $0 }), let object = try? JSONParser().parse(bytes).objectValue,
+               let port = object["port"]?.integerValue { return Int(port) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CLIError("a replica process did not start in 60 s")
+    }
+}
+
 /// The benchmark's steps against a running server: its operator and approvers use the first
 /// replica; the simulated screens are spread over all of them.
-struct FleetBenchRun: Sendable {
+struct FleetBenchRun {
     let server: FleetBenchServer
     let bases: [String]
     let http: HTTPClient
 
     var base: String { bases[0] }
 
-    var fleet: FleetCounters { server.metrics.fleet }
+    /// The fleet's counters now, over every replica.
+    var fleet: FleetTally { get throws { try server.tally() } }
     var admin: APIClient { APIClient(base: base, token: server.admin, http: http) }
     static var executable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
 
@@ -103,9 +152,10 @@ struct FleetBenchRun: Sendable {
         var result = SoakResult(minutes: minutes)
         for minute in 1...minutes {
             try await Task.sleep(for: .seconds(60))
-            result.serverKB.append(Memory.residentKB(of: getpid()))
-            let stored = try await server.stores[0].playRecordCount()
-            status("  soak minute \(minute) of \(minutes): server \(result.serverKB.last! / 1024) MB resident, \(stored) proofs of play stored")
+            result.replicaKB.append(server.pids.map { Memory.residentKB(of: $0) })
+            let stored = try await server.store.playRecordCount()
+            status("  soak minute \(minute) of \(minutes): server \(result.replicaKB.last!.map { "\($0 / 1024) MB" }.joined(separator: " + ")) resident, "
+                   + "\(stored) proofs of play stored")
         }
         fleet.stop()
         for path in fleet.stats {
@@ -115,7 +165,7 @@ struct FleetBenchRun: Sendable {
             result.made += Int(made)
             result.taken += Int(taken)
         }
-        result.stored = try await server.stores[0].playRecordCount()
+        result.stored = try await server.store.playRecordCount()
         return result
     }
 
@@ -132,9 +182,9 @@ struct FleetBenchRun: Sendable {
     /// Waits until exactly `screens` channels are open (0: until a stopped fleet's have closed).
     func waitConnected(_ screens: Int, fleet simulated: SimulatedFleet?) async throws {
         let deadline = ContinuousClock.now + .seconds(900)
-        while fleet.connected != screens {
+        while case let connected = try fleet.connected, connected != screens {
             guard simulated?.isRunning ?? true else { throw CLIError("fleet-sim stopped before its screens connected") }
-            guard ContinuousClock.now < deadline else { throw CLIError("\(fleet.connected) channels open, waiting for \(screens)") }
+            guard ContinuousClock.now < deadline else { throw CLIError("\(connected) channels open, waiting for \(screens)") }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
@@ -144,17 +194,19 @@ struct FleetBenchRun: Sendable {
     func timeCommands(_ count: Int, screens: Int) async throws -> [Double] {
         var seconds: [Double] = []
         for index in -2..<count {
-            let before = fleet.acknowledgements, refusedBefore = fleet.refusals
+            let before = try fleet
             let started = ContinuousClock.now
             _ = try await admin.post("/api/v1/commands", ["action": .string(index % 2 == 0 ? "blank" : "restore"), "all": true])
             let answered = (ContinuousClock.now - started).components
             let deadline = started + .seconds(60)
-            while fleet.acknowledgements < before + screens {
-                guard ContinuousClock.now < deadline else { throw CLIError("\(fleet.acknowledgements - before) of \(screens) acknowledged in 60 s") }
+            var now = try fleet
+            while now.acknowledgements < before.acknowledgements + screens {
+                guard ContinuousClock.now < deadline else { throw CLIError("\(now.acknowledgements - before.acknowledgements) of \(screens) acknowledged in 60 s") }
                 try await Task.sleep(for: .milliseconds(1))
+                now = try fleet
             }
             let took = (ContinuousClock.now - started).components
-            guard fleet.refusals == refusedBefore else { throw CLIError("\(fleet.refusals - refusedBefore) screens refused a command") }
+            guard now.refusals == before.refusals else { throw CLIError("\(now.refusals - before.refusals) screens refused a command") }
             if index >= 0 {
                 seconds.append(Double(took.seconds) + Double(took.attoseconds) / 1e18)
                 status(String(format: "  command %d: every screen acknowledged after %.0f ms (the request answered after %.0f ms)", index + 1,
@@ -226,8 +278,8 @@ struct FleetBenchRun: Sendable {
             let started = ContinuousClock.now
             _ = try await approving.post("/api/v1/releases/\(id)/signatures", second)
             let deadline = started + .seconds(60)
-            while fleet.screens(reporting: version) < screens {
-                guard ContinuousClock.now < deadline else { throw CLIError("\(fleet.screens(reporting: version)) of \(screens) reported release \(version)") }
+            while case let reporting = try fleet.screens(reporting: version), reporting < screens {
+                guard ContinuousClock.now < deadline else { throw CLIError("\(reporting) of \(screens) reported release \(version)") }
                 try await Task.sleep(for: .milliseconds(5))
             }
             let took = (ContinuousClock.now - started).components
@@ -294,18 +346,25 @@ struct SimulatedFleet {
     func stop() { for process in processes { process.stop() } }
 }
 
-/// A soak's readings: the server's resident memory each minute, and the proofs of play made by the
-/// simulated screens, taken by the server (its answers) and stored (its table).
+/// A soak's readings: each replica's resident memory each minute, and the proofs of play made by
+/// the simulated screens, taken by the server (its answers) and stored (its table).
 struct SoakResult {
     let minutes: Int
-    var serverKB: [Int] = []
+    var replicaKB: [[Int]] = []
+    /// All replicas' together, each minute.
+    var serverKB: [Int] { replicaKB.map { $0.reduce(0, +) } }
     var made = 0
     var taken = 0
     var stored = 0
 
     /// Growth from the second minute's reading (the first minutes fill caches and arenas) to the last.
-    var growth: Double {
-        guard let last = serverKB.last, let base = serverKB.dropFirst(min(1, serverKB.count - 1)).first, base > 0 else { return 0 }
+    var growth: Double { Self.growth(serverKB) }
+
+    /// Each replica's growth.
+    var replicaGrowth: [Double] { (replicaKB.first?.indices ?? 0..<0).map { replica in Self.growth(replicaKB.map { $0[replica] }) } }
+
+    static func growth(_ readings: [Int]) -> Double {
+        guard let last = readings.last, let base = readings.dropFirst(min(1, readings.count - 1)).first, base > 0 else { return 0 }
         return Double(last - base) / Double(base)
     }
 }
