@@ -61,14 +61,15 @@ struct ReplicaTests {
 
     @Test("replica notices: exact bytes, and every malformed one refused")
     func notices() throws {
-        let notice = ReplicaNotice(from: "a1", event: .commands(batch: 42))
-        #expect(notice.encoded() == #"{"batch":42,"from":"a1","kind":"commands"}"#)
+        let notice = ReplicaNotice(from: "a1", event: .commands(batch: 42, first: 1001, count: 20_000))
+        #expect(notice.encoded() == #"{"batch":42,"count":20000,"first":1001,"from":"a1","kind":"commands"}"#)
         #expect(try ReplicaNotice(parsing: notice.encoded()) == notice)
         for event in [ReplicaNotice.Event.release(role: "targets", version: 3), .enrolled(screen: "astana-1")] {
             #expect(try ReplicaNotice(parsing: ReplicaNotice(from: "b2", event: event).encoded()).event == event)
         }
-        for bad in ["", "[]", #"{"kind":"commands","batch":1}"#, #"{"from":"a","kind":"commands","batch":0}"#,
-                    #"{"from":"a","kind":"commands","batch":"1"}"#, #"{"from":"a","kind":"blank","screen":"s"}"#,
+        for bad in ["", "[]", #"{"kind":"commands","batch":1,"first":1,"count":1}"#, #"{"from":"a","kind":"commands","batch":0,"first":1,"count":1}"#,
+                    #"{"from":"a","kind":"commands","batch":"1","first":1,"count":1}"#, #"{"from":"a","kind":"commands","batch":1}"#,
+                    #"{"from":"a","kind":"commands","batch":1,"first":1,"count":0}"#, #"{"from":"a","kind":"commands","batch":1,"first":-5,"count":1}"#, #"{"from":"a","kind":"blank","screen":"s"}"#,
                     #"{"from":"a","kind":"enrolled","screen":"s","extra":1}"#, #"{"from":"a","kind":"release","role":"targets"}"#] {
             #expect(throws: ReplicaNoticeError.self, "\(bad)") { try ReplicaNotice(parsing: bad) }
         }

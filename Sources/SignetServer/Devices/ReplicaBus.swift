@@ -62,11 +62,11 @@ struct ReplicaListener: Service {
         }
         guard notice.from != bus.id else { return }
         switch notice.event {
-        case .commands(let batch):
+        case .commands(let batch, let first, let count):
             let connected = await hub.connectedScreenSet()
             guard !connected.isEmpty else { return }
             do {
-                let commands = try await bus.store.pendingCommands(batch: batch, screens: connected)
+                let commands = try await bus.store.pendingCommands(batch: batch, ids: first...first + Int64(count - 1), screens: connected)
                 await hub.deliver(Dictionary(commands.map { ($0.screen, ServerNotice.commandMessage(signed: $0.signed)) }) { first, _ in first })
             } catch {
                 logger.error("another replica's commands not delivered", metadata: ["batch": .stringConvertible(batch), "error": .string("\(error)")])

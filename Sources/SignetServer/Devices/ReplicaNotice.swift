@@ -1,12 +1,13 @@
 import SignetCore
 
 /// What one server replica tells the others, so that a player connected to any replica hears of
-/// what was done on another within the second: a fan-out's commands (stored as batch `batch`),
+/// what was done on another within the second: a fan-out's commands (stored as batch `batch`,
+/// ids `first` to `first + count - 1`, so that they are read by the table's key),
 /// a publication, a re-enrolled screen (whose old key's channel must close everywhere). It names
 /// the replica that sent it, which has done its own part already.
 struct ReplicaNotice: Sendable, Equatable {
     enum Event: Sendable, Equatable {
-        case commands(batch: Int64)
+        case commands(batch: Int64, first: Int64, count: Int)
         case release(role: String, version: Int64)
         case enrolled(screen: String)
     }
@@ -15,13 +16,17 @@ struct ReplicaNotice: Sendable, Equatable {
     let event: Event
 
     static let channel = "signet_replicas"
+    /// More commands than any fleet has screens: a count beyond it is not a fan-out.
+    static let maxCommands: Int64 = 10_000_000
 
     func encoded() -> String {
         var object: JSONObject = ["from": .string(from)]
         switch event {
-        case .commands(let batch):
+        case .commands(let batch, let first, let count):
             object["kind"] = "commands"
             object["batch"] = .integer(batch)
+            object["first"] = .integer(first)
+            object["count"] = .integer(Int64(count))
         case .release(let role, let version):
             object["kind"] = "release"
             object["role"] = .string(role)
@@ -45,9 +50,13 @@ struct ReplicaNotice: Sendable, Equatable {
         }
         switch object["kind"]?.stringValue {
         case "commands":
-            try keys(["batch"])
+            try keys(["batch", "first", "count"])
             guard let batch = object["batch"]?.integerValue, batch > 0 else { throw ReplicaNoticeError("batch: must be a positive integer") }
-            event = .commands(batch: batch)
+            guard let first = object["first"]?.integerValue, first > 0 else { throw ReplicaNoticeError("first: must be a positive integer") }
+            guard let count = object["count"]?.integerValue, (1...Self.maxCommands).contains(count) else {
+                throw ReplicaNoticeError("count: must be 1 to \(Self.maxCommands)")
+            }
+            event = .commands(batch: batch, first: first, count: Int(count))
         case "release":
             try keys(["role", "version"])
             guard let role = object["role"]?.stringValue, !role.isEmpty, let version = object["version"]?.integerValue, version > 0 else {

@@ -128,7 +128,8 @@ extension Services {
             for await commands in group { all += commands }
             return all.sorted { $0.id < $1.id }
         }
-        await replicas.announce(.commands(batch: try await store.storeBatch(batch, firstID: reserved[0].id)))
+        let batchID = try await store.storeBatch(batch, firstID: reserved[0].id)
+        await replicas.announce(.commands(batch: batchID, first: reserved[0].id, count: reserved.count))
         return (issued, batch)
     }
 

@@ -130,11 +130,13 @@ extension ServerStore {
         return id
     }
 
-    /// A stored batch's commands still pending for any of `screens` (those connected to a replica
-    /// that did not issue them), with their documents.
-    func pendingCommands(batch batchID: Int64, screens: Set<String>) async throws -> [IssuedCommand] {
+    /// A stored batch's commands (`ids`) still pending for any of `screens` (those connected to a
+    /// replica that did not issue them), with their documents. Read by id: the table holds every
+    /// command ever issued, and has no index by batch.
+    func pendingCommands(batch batchID: Int64, ids: ClosedRange<Int64>, screens: Set<String>) async throws -> [IssuedCommand] {
         try await database.read { [batchTrees] db in
-            try db.fetchAll(sql: "SELECT * FROM command WHERE batch_id = ? AND acked_ms IS NULL ORDER BY id", arguments: [batchID])
+            try db.fetchAll(sql: "SELECT * FROM command WHERE id BETWEEN ? AND ? AND batch_id = ? AND acked_ms IS NULL ORDER BY id",
+                            arguments: [ids.lowerBound, ids.upperBound, batchID])
                 .filter { screens.contains($0["screen_id"]) }
                 .map { try Self.issuedCommand(from: $0, db, trees: batchTrees) }
         }
