@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SignetCore
 import SignetTestSupport
 import Testing
@@ -124,6 +125,27 @@ struct StoreTests {
         #expect(logged.map { $0["action"] as String } == ["play.batch", "play.batch", "play.batch"])
         let indices: [Int64] = logged.map { $0["log_index"] }
         #expect(indices == Array(indices[0]..<indices[0] + 3))
+    }
+
+    @Test("a batch the database refuses fails only its own sender, not the others written with it", arguments: TestEngine.allCases)
+    func playQueueIsolatesARefusedBatch(engine: TestEngine) async throws {
+        let store = try await engine.store()
+        try await store.createScreen(id: "s-1", name: "s-1", width: 960, height: 480, timeZone: "UTC", groups: [], at: Self.now)
+        let key = try SigningKey.generate()
+        func submission(_ screen: String) throws -> PlaySubmission {
+            let signed = try PlayBatch.sign(playChain(2, screen: screen), screen: screen, key: key)
+            return PlaySubmission(batch: try PlayBatch(bytes: signed, key: key.publicKey, screen: screen), signed: signed, key: key.publicKey,
+                                  address: "10.0.0.9", at: Self.now)
+        }
+        let queue = PlayQueue()
+        // "gone" has no screen row (deleted after its device's request was let in): its rows break a foreign key.
+        let good = Task { try await queue.submit(try submission("s-1")) }
+        let gone = Task { try await queue.submit(try submission("gone")) }
+        while queue.waitingCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        await queue.write(to: store, logger: Logger(label: "test"))
+        #expect(try await good.value.get().added == 2)
+        await #expect(throws: (any Error).self) { try await gone.value }
+        #expect(try await store.playRecordCount() == 2)
     }
 
     @Test("commands: numbered per screen, a signed fan-out's documents, acknowledgements and late refusals", arguments: TestEngine.allCases)

@@ -102,18 +102,17 @@ struct FleetReplicaProcess {
                                                               "--counters", counters], captureOutput: false, quiet: false)
     }
 
-    /// Its counters as last written (a file written whole, by rename).
+    /// Its counters as last written.
     func tally() throws -> FleetTally {
         guard process.isRunning else { throw CLIError("a replica process stopped; its errors are above") }
-        return (try? AtomicFile.read(counters)).flatMap { $0 }.flatMap(FleetTally.init(json:)) ?? FleetTally()
+        return FleetCounterFile.read(counters)?.tally ?? FleetTally()
     }
 
     func port() async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw CLIError("a replica process stopped; its errors are above") }
-            if let bytes = (try? AtomicFile.read(counters)).flatMap({ $0 }), let object = try? JSONParser().parse(bytes).objectValue,
-               let port = object["port"]?.integerValue { return Int(port) }
+            if let port = FleetCounterFile.read(counters)?.port { return port }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw CLIError("a replica process did not start in 60 s")

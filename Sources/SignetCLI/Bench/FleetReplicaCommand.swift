@@ -5,6 +5,7 @@ import ServiceLifecycle
 import SignetCore
 import SignetServer
 import SignetSystem
+import SignetTUFClient
 import UnixSignals
 
 /// `signet bench fleet-replica`: one more server replica for `signet bench fleet`, in a process of
@@ -36,11 +37,20 @@ struct FleetReplicaCommand: AsyncParsableCommand {
     }
 }
 
-/// Writes a replica's port and fleet counters to a file whenever they change (looked at every 5 ms).
+/// Writes a replica's port and fleet counters to a file whenever they change (looked at every 5 ms),
+/// whole by rename; not synced to disk (`AtomicFile` is), since it means nothing after the run.
 struct FleetCounterFile: Service {
     let counters: FleetCounters
     let port: PortBox
     let path: String
+
+    /// What a replica last wrote; nil before its first write.
+    static func read(_ path: String) -> (port: Int, tally: FleetTally)? {
+        guard let bytes = (try? AtomicFile.read(path, maxBytes: 1 << 20)).flatMap({ $0 }), let object = try? JSONParser().parse(bytes).objectValue,
+              let port = object["port"]?.integerValue, let tally = FleetTally(json: object)
+        else { return nil }
+        return (Int(port), tally)
+    }
 
     func run() async throws {
         let port = try await port.wait()
@@ -74,9 +84,9 @@ struct FleetTally: Equatable {
         releases = counters.screensByRelease
     }
 
-    /// As `FleetCounterFile` writes it; nil if the file is not (yet) whole.
-    init?(json bytes: [UInt8]) {
-        guard let object = try? JSONParser().parse(bytes).objectValue, let acknowledgements = object["acknowledgements"]?.integerValue,
+    /// As `FleetCounterFile` writes it.
+    init?(json object: JSONObject) {
+        guard let acknowledgements = object["acknowledgements"]?.integerValue,
               let refusals = object["refusals"]?.integerValue, let connected = object["connected"]?.integerValue,
               let releases = object["releases"]?.objectValue
         else { return nil }

@@ -28,22 +28,33 @@ final class PlayQueue: Sendable {
         }
     }
 
-    /// Writes every waiting batch in one transaction and answers each sender; if the transaction
-    /// fails, each sender gets its error (players send their batches again).
+    /// Writes every waiting batch in one transaction and answers each sender. If the transaction
+    /// fails, each batch is tried alone, so that one the database refuses (its screen deleted
+    /// meanwhile, say) fails only its own sender, who sends it again later.
     func write(to store: ServerStore, logger: Logger) async {
         let waiting = state.withLock { state in
             defer { state.waiting = [] }
             return state.waiting
         }
         guard !waiting.isEmpty else { return }
-        do {
-            let results = try await store.storePlays(waiting.map(\.submission))
-            for (waiting, result) in zip(waiting, results) { waiting.answer.resume(returning: result) }
-        } catch {
-            logger.error("proofs of play not stored", metadata: ["batches": .stringConvertible(waiting.count), "error": .string("\(error)")])
-            for waiting in waiting { waiting.answer.resume(throwing: error) }
+        do { try await Self.store(waiting, in: store) } catch {
+            for one in waiting {
+                do { try await Self.store([one], in: store) } catch {
+                    logger.error("proofs of play not stored", metadata: ["screen": .string(one.submission.batch.screen), "error": .string("\(error)")])
+                    one.answer.resume(throwing: error)
+                }
+            }
         }
     }
+
+    /// Stores `group` in one transaction and answers its senders; if it fails, nobody is answered.
+    private static func store(_ group: [Waiting], in store: ServerStore) async throws {
+        let results = try await store.storePlays(group.map(\.submission))
+        for (waiting, result) in zip(group, results) { waiting.answer.resume(returning: result) }
+    }
+
+    /// Batches waiting to be written.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     /// No more batches: later senders are told the server is stopping.
     func close() { state.withLock { $0.closed = true } }
